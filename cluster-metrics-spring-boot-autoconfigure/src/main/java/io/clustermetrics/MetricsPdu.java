@@ -1,0 +1,52 @@
+package io.clustermetrics;
+
+import java.util.List;
+import java.util.Objects;
+
+/** A gossip message between nodes: samples to merge into the receiver's {@link ClusterMetrics}. */
+public sealed interface MetricsPdu {
+
+    /** The samples this message carries. */
+    List<NodeMetrics> samples();
+
+    /**
+     * The sender's latest sample.
+     *
+     * @param metrics the sample
+     */
+    record Push(NodeMetrics metrics) implements MetricsPdu {
+
+        /** Refuses a missing sample. */
+        public Push {
+            if (metrics == null) {
+                throw new IllegalArgumentException("metrics must not be null");
+            }
+        }
+
+        @Override
+        public List<NodeMetrics> samples() {
+            return List.of(metrics);
+        }
+    }
+
+    /**
+     * A batch of samples, the sender's view of the cluster, so that state spreads epidemically.
+     *
+     * @param metrics the samples; an immutable copy is kept
+     */
+    record PushBatch(List<NodeMetrics> metrics) implements MetricsPdu {
+
+        /** Refuses a missing list or a missing sample in it. */
+        public PushBatch {
+            if (metrics == null || metrics.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("metrics must be a list of samples");
+            }
+            metrics = List.copyOf(metrics);
+        }
+
+        @Override
+        public List<NodeMetrics> samples() {
+            return metrics;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.clustermetrics;
+
+/**
+ * One sample of a node's load, as gossiped between nodes and kept by {@link ClusterMetrics}.
+ *
+ * <p>The constructor refuses data no probe can produce, so a stored sample is always usable by the
+ * selectors: a blank address, a CPU load outside [0, 1] or not finite, negative memory, a load average
+ * that is NaN or infinite, or a negative processor count throw {@link IllegalArgumentException}.
+ * {@code memoryUsed} above {@code memoryMax} is accepted (probes read the two values at different
+ * instants); {@link #memoryUsage()} reports it as is and the selectors clamp it.
+ *
+ * @param address this node's identity, the base URL its peers reach it at
+ * @param timestamp when the sample was taken, epoch milliseconds on the sampling node's clock; it
+ *     orders samples of one node and is never compared with another node's clock
+ * @param cpuLoad system CPU load, 0 (idle) to 1 (every processor busy)
+ * @param memoryUsed memory in use, bytes
+ * @param memoryMax memory available to the node, bytes; 0 when unknown
+ * @param systemLoadAverage one-minute system load average; negative when unknown (as on Windows)
+ * @param processors logical processors available to the node; 0 when unknown
+ */
+public record NodeMetrics(
+        String address,
+        long timestamp,
+        double cpuLoad,
+        long memoryUsed,
+        long memoryMax,
+        double systemLoadAverage,
+        int processors) {
+
+    /** The value of {@link #systemLoadAverage()} when the platform does not report one. */
+    public static final double UNKNOWN_LOAD_AVERAGE = -1.0;
+
+    /** Validates the sample; see the type's description for what is refused. */
+    public NodeMetrics {
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException("address must not be blank");
+        }
+        if (!(cpuLoad >= 0.0 && cpuLoad <= 1.0)) {
+            throw new IllegalArgumentException("cpuLoad must be within [0, 1], was " + cpuLoad);
+        }
+        if (memoryUsed < 0 || memoryMax < 0) {
+            throw new IllegalArgumentException(
+                    "memory must not be negative, was used=" + memoryUsed + " max=" + memoryMax);
+        }
+        if (!Double.isFinite(systemLoadAverage)) {
+            throw new IllegalArgumentException("systemLoadAverage must be finite, was " + systemLoadAverage);
+        }
+        if (processors < 0) {
+            throw new IllegalArgumentException("processors must not be negative, was " + processors);
+        }
+    }
+
+    /** A sample without load average or processor count, the seed's five fields. */
+    public NodeMetrics(String address, long timestamp, double cpuLoad, long memoryUsed, long memoryMax) {
+        this(address, timestamp, cpuLoad, memoryUsed, memoryMax, UNKNOWN_LOAD_AVERAGE, 0);
+    }
+
+    /** Used memory as a fraction of {@code memoryMax}; 0.0 when {@code memoryMax} is 0. */
+    public double memoryUsage() {
+        return memoryMax == 0 ? 0.0 : (double) memoryUsed / memoryMax;
+    }
+
+    /** Whether the sample carries a system load average and the processor count to scale it by. */
+    public boolean hasLoadAverage() {
+        return systemLoadAverage >= 0.0 && processors > 0;
+    }
+}

@@ -1,0 +1,94 @@
+package io.clustermetrics;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Picks a candidate at random with probability proportional to the weight its live sample gets from the
+ * selector. A candidate the store has no sample of gets weight 0.5, a fair share among nodes of unknown
+ * load; one whose sample has expired gets 0, no traffic.
+ *
+ * <p>Weighted random, never argmin: with a view that is a gossip round old, clients spread their calls
+ * instead of all piling onto the node that looked idlest. A pick binary-searches a cumulative-weight
+ * table (O(log n)) and allocates nothing; the table is rebuilt only when the candidates or the samples
+ * change, and never serves a weight older than the newest published sample. Pass an immutable candidate
+ * list ({@link List#of}, {@link List#copyOf}) and reuse it to keep the check O(1). Thread-safe.
+ */
+public final class WeightedRoutees {
+
+    /** The weight of a candidate the store has no sample of. */
+    public static final double UNKNOWN_WEIGHT = 0.5;
+
+    private final MetricsSelector selector;
+    private final CandidateCache<Table> tables;
+
+    /** Routes by {@code selector}'s weights of the samples in {@code metrics}. */
+    public WeightedRoutees(ClusterMetrics metrics, MetricsSelector selector) {
+        this.selector = selector;
+        this.tables = new CandidateCache<>(metrics, selector, Table::new);
+    }
+
+    /** The selector that weighs the candidates. */
+    public MetricsSelector selector() {
+        return selector;
+    }
+
+    /**
+     * Picks a candidate using {@code seed} as the random draw: a seed in [0, 1) lands on each candidate
+     * with probability weight / total weight (values outside are clamped). When every weight is 0, the
+     * first candidate. Empty for no candidates.
+     *
+     * @throws IllegalArgumentException if {@code seed} is NaN
+     */
+    public Optional<String> pick(List<String> candidates, double seed) {
+        if (Double.isNaN(seed)) {
+            throw new IllegalArgumentException("seed must be a number");
+        }
+        return candidates.isEmpty() ? Optional.empty() : tables.get(candidates).pick(seed);
+    }
+
+    /** Picks a candidate with a draw from {@link ThreadLocalRandom}. */
+    public Optional<String> pick(List<String> candidates) {
+        return pick(candidates, ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** The weights of the candidates as a cumulative table, with the answers made up front. */
+    private static final class Table {
+
+        private final double[] cumulative;
+        private final Optional<String>[] picks;
+
+        @SuppressWarnings("unchecked")
+        Table(CandidateCache.Weights w) {
+            int n = w.weights().length;
+            cumulative = new double[n];
+            picks = new Optional[n];
+            double total = 0.0;
+            for (int i = 0; i < n; i++) {
+                double weight = w.weights()[i];
+                total += Double.isNaN(weight) ? UNKNOWN_WEIGHT : Math.max(weight, 0.0);
+                cumulative[i] = total;
+                picks[i] = Optional.of(w.candidates().get(i));
+            }
+        }
+
+        /** The first candidate whose cumulative weight exceeds the target, so weight-0 nodes are skipped. */
+        Optional<String> pick(double seed) {
+            int n = cumulative.length;
+            double total = cumulative[n - 1];
+            if (total <= 0.0) {
+                return picks[0];
+            }
+            double target = Math.min(Math.max(seed, 0.0) * total, Math.nextDown(total));
+            // Branch-free lower bound: the answer stays in [lo, lo + len) while len halves.
+            int lo = 0;
+            for (int len = n; len > 1; ) {
+                int half = len >>> 1;
+                lo = cumulative[lo + half - 1] <= target ? lo + half : lo;
+                len -= half;
+            }
+            return picks[lo];
+        }
+    }
+}
