@@ -11,4 +11,12 @@ public interface MetricsTransport {
      * @param pdu the message
      */
     void send(String targetNode, MetricsPdu pdu);
+
+    /**
+     * Whether {@code targetNode} is worth a message now; a transport backing off from a failing peer says
+     * no, and gossip picks another. By default every node is.
+     */
+    default boolean isAvailable(String targetNode) {
+        return true;
+    }
 }

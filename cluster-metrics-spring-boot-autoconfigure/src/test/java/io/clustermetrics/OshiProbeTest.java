@@ -1,9 +1,8 @@
-package io.clustermetrics.oshi;
+package io.clustermetrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.clustermetrics.NodeMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -18,14 +17,14 @@ class OshiProbeTest {
     /** The seed's {@code sysinfo_probe_returns_finite_load}. */
     @Test
     void sysinfoProbeReturnsFiniteLoad() {
-        NodeMetrics m = new OshiProbe(OshiProbe.Memory.SYSTEM).sample("a", 1);
+        NodeMetrics m = new OshiProbe(MemorySource.SYSTEM).sample("a", 1);
         assertThat(m.cpuLoad()).isFinite();
         assertThat(m.memoryMax()).isGreaterThanOrEqualTo(m.memoryUsed());
     }
 
     @Test
     void readsThisMachine() {
-        OshiProbe probe = new OshiProbe(OshiProbe.Memory.SYSTEM);
+        OshiProbe probe = new OshiProbe(MemorySource.SYSTEM);
         burnEveryCore(1_000);
         NodeMetrics m = probe.sample("http://127.0.0.1:8080", 42);
         assertThat(m.address()).isEqualTo("http://127.0.0.1:8080");
@@ -39,7 +38,7 @@ class OshiProbeTest {
 
     @Test
     void heapModeReportsTheJvmHeap() {
-        NodeMetrics m = new OshiProbe(OshiProbe.Memory.HEAP).sample("a", 1);
+        NodeMetrics m = new OshiProbe(MemorySource.HEAP).sample("a", 1);
         assertThat(m.memoryMax()).isEqualTo(Runtime.getRuntime().maxMemory());
         assertThat(m.memoryUsed()).isPositive().isLessThan(m.memoryMax());
     }
@@ -69,7 +68,7 @@ class OshiProbeTest {
             }
         };
         var hardware = SYSTEM.getHardware();
-        OshiProbe probe = new OshiProbe(hardware.getProcessor(), hardware.getMemory(), halfACoreAndOneGib, OshiProbe.Memory.SYSTEM);
+        OshiProbe probe = new OshiProbe(hardware.getProcessor(), hardware.getMemory(), halfACoreAndOneGib, MemorySource.SYSTEM);
         burnEveryCore(100);
         NodeMetrics m = probe.sample("a", 1);
         assertThat(m.cpuLoad()).isCloseTo(0.5, within(0.05));

@@ -1,9 +1,5 @@
-package io.clustermetrics.oshi;
+package io.clustermetrics;
 
-import io.clustermetrics.MetricsProbe;
-import io.clustermetrics.NodeMetrics;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
@@ -24,39 +20,31 @@ import oshi.software.os.CgroupInfo;
  */
 public final class OshiProbe implements MetricsProbe {
 
-    /** Which memory a sample reports. */
-    public enum Memory {
-        /** The machine's or container's memory: what the OS can still hand out. */
-        SYSTEM,
-        /** The JVM heap: what usually limits a JVM node first. */
-        HEAP
-    }
-
     private final CentralProcessor processor;
     private final GlobalMemory memory;
     private final CgroupInfo cgroup;
-    private final Memory memoryKind;
+    private final MemorySource memorySource;
     private long[] previousTicks;
     private long previousCgroupCpuNanos;
     private long previousNanoTime;
     private double cpuLoad;
 
     /** A probe of this machine reporting {@code memory}. */
-    public OshiProbe(Memory memory) {
+    public OshiProbe(MemorySource memory) {
         this(new SystemInfo(), memory);
     }
 
-    private OshiProbe(SystemInfo system, Memory memory) {
+    private OshiProbe(SystemInfo system, MemorySource memory) {
         this(system.getHardware().getProcessor(), system.getHardware().getMemory(),
                 system.getOperatingSystem().getCgroupInfo(), memory);
     }
 
     /** A probe over the given OSHI parts; {@code cgroup} decides whether container limits apply. */
-    OshiProbe(CentralProcessor processor, GlobalMemory memory, CgroupInfo cgroup, Memory memoryKind) {
+    OshiProbe(CentralProcessor processor, GlobalMemory memory, CgroupInfo cgroup, MemorySource memorySource) {
         this.processor = processor;
         this.memory = memory;
         this.cgroup = cgroup;
-        this.memoryKind = memoryKind;
+        this.memorySource = memorySource;
         this.previousTicks = processor.getSystemCpuLoadTicks().clone();
         this.previousCgroupCpuNanos = cgroup.getCpuUsage();
         this.previousNanoTime = System.nanoTime();
@@ -67,10 +55,10 @@ public final class OshiProbe implements MetricsProbe {
         cpuLoad = Math.min(1.0, Math.max(0.0, cgroup.getEffectiveCpus() > 0 ? containerCpuLoad() : hostCpuLoad()));
         long used;
         long max;
-        if (memoryKind == Memory.HEAP) {
-            MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-            used = heap.getUsed();
-            max = heap.getMax() > 0 ? heap.getMax() : heap.getCommitted();
+        if (memorySource == MemorySource.HEAP) {
+            long[] heap = MemorySource.heap();
+            used = heap[0];
+            max = heap[1];
         } else if (cgroup.getMemoryLimit() != CgroupInfo.UNLIMITED_MEMORY && cgroup.getMemoryUsage() > 0) {
             used = cgroup.getMemoryUsage();
             max = cgroup.getMemoryLimit();

@@ -1,0 +1,94 @@
+package io.clustermetrics;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * One node's side of metrics gossip, driven by its owner's schedule: {@link #sampleLocal} publishes the
+ * probe's sample into the store, and {@link #gossipRound} sends the node's whole live view to
+ * {@code fanout} random peers, so samples spread epidemically and a node learns of nodes it does not
+ * list. The peers are the listed ones (static or discovered) and every node in the live view, less this
+ * node and those the transport is backing off from. Thread-safe if the transport is.
+ */
+public final class MetricsGossiper {
+
+    private final ClusterMetrics metrics;
+    private final MetricsProbe probe;
+    private final String selfAddress;
+    private final Supplier<? extends Collection<String>> listedPeers;
+    private final MetricsTransport transport;
+    private final int fanout;
+    private final RandomGenerator random;
+
+    /**
+     * @param metrics the store the view is read from and local samples go to
+     * @param probe this node's probe
+     * @param selfAddress this node's address, as its peers know it
+     * @param listedPeers the peers to gossip with besides those learned from the view, asked every round
+     * @param transport how messages reach a peer
+     * @param fanout how many peers each round goes to, at least 1
+     * @param random the source of the peer draws
+     */
+    public MetricsGossiper(ClusterMetrics metrics, MetricsProbe probe, String selfAddress,
+            Supplier<? extends Collection<String>> listedPeers, MetricsTransport transport, int fanout,
+            RandomGenerator random) {
+        if (fanout < 1) {
+            throw new IllegalArgumentException("fanout must be at least 1, was " + fanout);
+        }
+        this.metrics = metrics;
+        this.probe = probe;
+        this.selfAddress = selfAddress;
+        this.listedPeers = listedPeers;
+        this.transport = transport;
+        this.fanout = fanout;
+        this.random = random;
+    }
+
+    /** This node's address. */
+    public String selfAddress() {
+        return selfAddress;
+    }
+
+    /** Samples the probe at {@code now} (epoch milliseconds) and publishes the sample. */
+    public NodeMetrics sampleLocal(long now) {
+        NodeMetrics m = probe.sample(selfAddress, now);
+        metrics.publish(m);
+        return m;
+    }
+
+    /** Every peer gossip may go to now: the listed ones and the live nodes, less this node. */
+    public Set<String> peers() {
+        Set<String> peers = new LinkedHashSet<>(listedPeers.get());
+        metrics.snapshot().forEach(m -> peers.add(m.address()));
+        peers.remove(selfAddress);
+        return peers;
+    }
+
+    /**
+     * Sends this node's live view, as one {@link MetricsPdu.PushBatch}, to up to {@code fanout} peers drawn
+     * at random among the available ones.
+     *
+     * @return the peers it was sent to
+     */
+    public List<String> gossipRound() {
+        List<NodeMetrics> view = metrics.snapshot();
+        if (view.isEmpty()) {
+            return List.of();
+        }
+        List<String> candidates = new ArrayList<>(peers());
+        candidates.removeIf(peer -> !transport.isAvailable(peer));
+        int n = Math.min(fanout, candidates.size());
+        for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle: the first n are a uniform draw
+            candidates.set(i, candidates.set(i + random.nextInt(candidates.size() - i), candidates.get(i)));
+        }
+        List<String> targets = List.copyOf(candidates.subList(0, n));
+        MetricsPdu pdu = new MetricsPdu.PushBatch(view);
+        targets.forEach(target -> transport.send(target, pdu));
+        return targets;
+    }
+}

@@ -1,0 +1,56 @@
+package io.clustermetrics.actuate;
+
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.autoconfigure.ClusterMetricsGossip;
+import io.clustermetrics.autoconfigure.HttpMetricsTransport;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * Health {@code clusterMetrics}: UP with the number of live nodes when this node's probe works and gossip
+ * flows (some peer answers or sends, or there is no peer to talk to); UNKNOWN when peers exist and none
+ * has answered or sent anything live; DOWN when the probe fails. Details name the peers that have not
+ * answered.
+ */
+public class ClusterMetricsHealthIndicator extends AbstractHealthIndicator {
+
+    private final ClusterMetrics metrics;
+    private final ClusterMetricsGossip gossip;
+    private final HttpMetricsTransport transport;
+
+    /**
+     * @param metrics the store
+     * @param gossip the gossip task, or null when the node does not gossip
+     * @param transport the HTTP transport, or null when another one is used
+     */
+    public ClusterMetricsHealthIndicator(ClusterMetrics metrics, ClusterMetricsGossip gossip, HttpMetricsTransport transport) {
+        super("Cluster metrics health check failed");
+        this.metrics = metrics;
+        this.gossip = gossip;
+        this.transport = transport;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        int nodes = metrics.nodeCount();
+        builder.withDetail("nodes", nodes);
+        if (gossip == null || gossip.selfAddress() == null) {
+            builder.up().withDetail("gossip", "off");
+            return;
+        }
+        Set<String> peers = gossip.peers();
+        Set<String> unanswered = new TreeSet<>(transport == null ? Set.of() : transport.failingPeers());
+        unanswered.retainAll(peers);
+        builder.withDetail("self", gossip.selfAddress()).withDetail("peers", peers.size())
+                .withDetail("unansweredPeers", unanswered);
+        if (gossip.probeFailure() != null) {
+            builder.down().withDetail("probe", gossip.probeFailure());
+        } else if (!peers.isEmpty() && unanswered.size() == peers.size() && nodes <= 1) {
+            builder.unknown().withDetail("gossip", "no peer has answered yet");
+        } else {
+            builder.up();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.MetricsSelector;
+import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.actuate.ClusterMetricsEndpoint;
+import io.clustermetrics.actuate.ClusterMetricsHealthIndicator;
+import io.clustermetrics.actuate.ClusterMetricsMeters;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The Actuator side of cluster metrics: the {@code clustermetrics} endpoint, the {@code clusterMetrics}
+ * health indicator and the Micrometer meters, each when its library is on the class path.
+ */
+@AutoConfiguration(after = ClusterMetricsAutoConfiguration.class)
+@ConditionalOnBean(ClusterMetrics.class)
+public class ClusterMetricsActuatorAutoConfiguration {
+
+    /** The {@code clustermetrics} endpoint. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+    @ConditionalOnAvailableEndpoint(ClusterMetricsEndpoint.class)
+    static class EndpointConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ClusterMetricsEndpoint clusterMetricsEndpoint(ClusterMetrics metrics, MetricsSelector selector,
+                ObjectProvider<ClusterMetricsGossip> gossip) {
+            return new ClusterMetricsEndpoint(metrics, selector, () -> {
+                ClusterMetricsGossip g = gossip.getIfAvailable();
+                return g == null ? null : g.selfAddress();
+            });
+        }
+    }
+
+    /** The {@code clusterMetrics} health indicator, off with {@code management.health.clustermetrics.enabled=false}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class HealthConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "clusterMetricsHealthIndicator")
+        @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("clustermetrics")
+        ClusterMetricsHealthIndicator clusterMetricsHealthIndicator(ClusterMetrics metrics,
+                ObjectProvider<ClusterMetricsGossip> gossip, ObjectProvider<MetricsTransport> transport) {
+            return new ClusterMetricsHealthIndicator(metrics, gossip.getIfAvailable(),
+                    transport.getIfAvailable() instanceof HttpMetricsTransport http ? http : null);
+        }
+    }
+
+    /** Per-node gauges and gossip counters. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class MetersConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ClusterMetricsMeters clusterMetricsMeters(ClusterMetrics metrics, MetricsSelector selector,
+                ObjectProvider<GossipStatistics> statistics) {
+            return new ClusterMetricsMeters(metrics, selector, statistics.getIfAvailable());
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.AdaptiveLoadBalancer;
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.JdkProbe;
+import io.clustermetrics.MetricsProbe;
+import io.clustermetrics.MetricsSelector;
+import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.OshiProbe;
+import io.clustermetrics.StaticProbe;
+import io.clustermetrics.WeightedRoutees;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Cluster metrics: the store, this node's probe, the selector, both routers, and, in a servlet web app,
+ * HTTP gossip between instances. Every bean backs off when the app declares its own; everything is off
+ * with {@code cluster.metrics.enabled=false}.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "cluster.metrics.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ClusterMetricsProperties.class)
+public class ClusterMetricsAutoConfiguration {
+
+    private static final Log log = LogFactory.getLog(ClusterMetricsAutoConfiguration.class);
+
+    /** The store of every node's newest sample, bounded by {@code max-nodes}, expiring after {@code ttl}. */
+    @Bean
+    @ConditionalOnMissingBean
+    public ClusterMetrics clusterMetrics(ClusterMetricsProperties properties) {
+        return new ClusterMetrics(properties.ttl(), properties.maxNodes());
+    }
+
+    /** The configured selector, which both routers use. */
+    @Bean
+    @ConditionalOnMissingBean
+    public MetricsSelector clusterMetricsSelector(ClusterMetricsProperties properties) {
+        return properties.selector();
+    }
+
+    /** Weighted random routing by spare capacity: the router for spreading calls. */
+    @Bean
+    @ConditionalOnMissingBean
+    public WeightedRoutees weightedRoutees(ClusterMetrics metrics, MetricsSelector selector) {
+        return new WeightedRoutees(metrics, selector);
+    }
+
+    /** The node with the most spare capacity: the router for placing one job. */
+    @Bean
+    @ConditionalOnMissingBean
+    public AdaptiveLoadBalancer adaptiveLoadBalancer(ClusterMetrics metrics, MetricsSelector selector) {
+        return new AdaptiveLoadBalancer(metrics, selector);
+    }
+
+    /** An OSHI probe of this machine, the default when OSHI is on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "oshi.SystemInfo")
+    @ConditionalOnProperty(name = "cluster.metrics.probe.type", havingValue = "oshi", matchIfMissing = true)
+    static class OshiProbeConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        MetricsProbe clusterMetricsProbe(ClusterMetricsProperties properties) {
+            return new OshiProbe(properties.probe().memory());
+        }
+    }
+
+    /** The static probe when asked for, else the JDK probe: when chosen, or as the fallback without OSHI. */
+    @Bean
+    @ConditionalOnMissingBean
+    public MetricsProbe clusterMetricsProbe(ClusterMetricsProperties properties) {
+        ClusterMetricsProperties.Probe probe = properties.probe();
+        if (probe.type() == ClusterMetricsProperties.ProbeType.STATIC) {
+            ClusterMetricsProperties.StaticValues values = probe.staticValues();
+            return new StaticProbe(values.cpuLoad(), values.memoryUsed(), values.memoryMax());
+        }
+        if (probe.type() == ClusterMetricsProperties.ProbeType.OSHI) {
+            log.info("Cluster metrics: OSHI is not on the class path; reading this node's load from the JDK instead");
+        }
+        return new JdkProbe(probe.memory());
+    }
+
+    /** Gossip over HTTP between instances of a servlet web app. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass({RouterFunction.class, JsonMapper.class})
+    static class GossipConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        GossipCodec clusterMetricsGossipCodec() {
+            return new GossipCodec();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        GossipStatistics clusterMetricsGossipStatistics() {
+            return new GossipStatistics();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        GossipPeers clusterMetricsGossipPeers(ClusterMetricsProperties properties) {
+            return properties.gossip()::peers;
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        MetricsTransport clusterMetricsTransport(ClusterMetricsProperties properties, GossipCodec codec,
+                GossipStatistics statistics) {
+            return new HttpMetricsTransport(properties.gossip(), codec, statistics);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "clusterMetricsGossipRoute")
+        RouterFunction<ServerResponse> clusterMetricsGossipRoute(ClusterMetricsProperties properties, ClusterMetrics metrics,
+                GossipCodec codec, GossipStatistics statistics) {
+            if (properties.gossip().secret() == null) {
+                log.warn("Cluster metrics: no cluster.metrics.gossip.secret is set, so gossip is unauthenticated and "
+                        + properties.gossip().path() + " accepts loopback senders only; set a shared secret on every node");
+            }
+            GossipEndpoint endpoint = new GossipEndpoint(metrics, codec, statistics, properties.gossip());
+            return RouterFunctions.route().POST(properties.gossip().path(), endpoint).build();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        ClusterMetricsGossip clusterMetricsGossip(ClusterMetrics metrics, MetricsProbe probe, MetricsTransport transport,
+                GossipPeers peers, ClusterMetricsProperties properties, ApplicationContext context,
+                ObjectProvider<GossipRoundListener> listeners) {
+            return new ClusterMetricsGossip(metrics, probe, transport, peers, properties,
+                    () -> properties.nodeAddress() != null ? properties.nodeAddress() : defaultNodeAddress(context),
+                    listeners.orderedStream().toList());
+        }
+
+        /**
+         * {@code http://<server.address or this host's address>:<the port the server listens on>}; null
+         * without an embedded server.
+         */
+        private static String defaultNodeAddress(ApplicationContext context) {
+            if (!(context instanceof WebServerApplicationContext web) || web.getWebServer() == null) {
+                return null;
+            }
+            int port = web.getWebServer().getPort();
+            Environment env = context.getEnvironment();
+            String host = env.getProperty("server.address");
+            if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
+                try {
+                    host = InetAddress.getLocalHost().getHostAddress();
+                } catch (UnknownHostException e) {
+                    host = InetAddress.getLoopbackAddress().getHostAddress();
+                }
+            }
+            return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+}

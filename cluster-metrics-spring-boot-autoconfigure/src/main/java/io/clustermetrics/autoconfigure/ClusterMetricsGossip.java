@@ -1,0 +1,174 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.MetricsGossiper;
+import io.clustermetrics.MetricsProbe;
+import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.SmoothedProbe;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The gossip task: once the web server knows its port, samples this node every {@code sample-interval}
+ * (smoothed by the moving average), sends its view to {@code fanout} random peers every
+ * {@code gossip.interval}, and sweeps expired nodes out of routing the moment they expire. Runs on its
+ * own thread, not the app's scheduler, and stops with the application context.
+ */
+public final class ClusterMetricsGossip implements SmartLifecycle {
+
+    private static final Log log = LogFactory.getLog(ClusterMetricsGossip.class);
+
+    private final ClusterMetrics metrics;
+    private final MetricsProbe probe;
+    private final MetricsTransport transport;
+    private final GossipPeers listedPeers;
+    private final ClusterMetricsProperties properties;
+    private final Supplier<String> nodeAddress;
+    private final List<GossipRoundListener> listeners;
+    private volatile MetricsGossiper gossiper;
+    private volatile ScheduledExecutorService scheduler;
+    private volatile String probeFailure;
+
+    /**
+     * @param metrics the store
+     * @param probe this node's probe, smoothed here
+     * @param transport how messages reach peers
+     * @param listedPeers the peers to gossip with besides learned ones
+     * @param properties the intervals, half-life, fanout and ttl
+     * @param nodeAddress this node's address, asked once at start, when the server's port is known; null
+     *     when there is none, and then the node does not gossip
+     * @param listeners told after every round
+     */
+    public ClusterMetricsGossip(ClusterMetrics metrics, MetricsProbe probe, MetricsTransport transport,
+            GossipPeers listedPeers, ClusterMetricsProperties properties, Supplier<String> nodeAddress,
+            List<GossipRoundListener> listeners) {
+        this.metrics = metrics;
+        this.probe = probe;
+        this.transport = transport;
+        this.listedPeers = listedPeers;
+        this.properties = properties;
+        this.nodeAddress = nodeAddress;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (scheduler != null) {
+            return;
+        }
+        String self = nodeAddress.get();
+        if (self == null) {
+            log.warn("Cluster metrics: this node has no address (no embedded web server, and no "
+                    + "cluster.metrics.node-address), so it does not gossip");
+            return;
+        }
+        MetricsProbe smoothed = new SmoothedProbe(probe, properties.movingAverageHalfLife(), properties.sampleInterval());
+        gossiper = new MetricsGossiper(metrics, smoothed, self, listedPeers::peers, transport,
+                properties.gossip().fanout(), new Random());
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread t = new Thread(runnable, "cluster-metrics-gossip");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        scheduler = executor;
+        long sampleMillis = properties.sampleInterval().toMillis();
+        long gossipMillis = properties.gossip().interval().toMillis();
+        executor.scheduleAtFixedRate(this::sample, 0, sampleMillis, TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(this::gossip, gossipMillis / 2, gossipMillis, TimeUnit.MILLISECONDS);
+        executor.execute(this::sweep);
+        log.info("Cluster metrics: node " + gossiper.selfAddress() + " gossips every " + properties.gossip().interval()
+                + " with " + properties.gossip().fanout() + " of " + listedPeers.peers() + " and the nodes it learns of");
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (scheduler == null) {
+            return;
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+
+    /** This node's address; null until started. */
+    public String selfAddress() {
+        MetricsGossiper g = gossiper;
+        return g == null ? null : g.selfAddress();
+    }
+
+    /** The peers gossip may go to now; empty until started. */
+    public Set<String> peers() {
+        MetricsGossiper g = gossiper;
+        return g == null ? Set.of() : g.peers();
+    }
+
+    /** Why the last local sample failed, or null if it worked. */
+    public String probeFailure() {
+        return probeFailure;
+    }
+
+    private void sample() {
+        try {
+            gossiper.sampleLocal(System.currentTimeMillis());
+            if (probeFailure != null) {
+                log.info("Cluster metrics probe works again");
+            }
+            probeFailure = null;
+        } catch (RuntimeException e) {
+            if (probeFailure == null) {
+                log.warn("Cluster metrics probe failed; this node's sample is not refreshed until it works", e);
+            }
+            probeFailure = String.valueOf(e.getMessage());
+        }
+    }
+
+    private void gossip() {
+        try {
+            List<String> targets = gossiper.gossipRound();
+            if (transport instanceof HttpMetricsTransport http) {
+                http.retainPeers(gossiper.peers());
+            }
+            if (log.isTraceEnabled()) {
+                log.trace("Cluster metrics gossip round sent to " + targets);
+            }
+            listeners.forEach(GossipRoundListener::afterRound);
+        } catch (RuntimeException e) {
+            log.warn("Cluster metrics gossip round failed", e);
+        }
+    }
+
+    /** Sweeps, then comes back when the next node would expire (or a ttl from now if none is live). */
+    private void sweep() {
+        try {
+            metrics.evictExpired();
+        } catch (RuntimeException e) {
+            log.warn("Cluster metrics sweep failed", e);
+        }
+        long now = System.currentTimeMillis();
+        long delay = metrics.nextExpiry().map(Instant::toEpochMilli).orElse(now + properties.ttl().toMillis()) - now;
+        ScheduledExecutorService s = scheduler;
+        if (s != null && !s.isShutdown()) {
+            s.schedule(this::sweep, Math.max(delay, 1), TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.MemorySource;
+import io.clustermetrics.MetricsSelector;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Cluster metrics settings, under {@code cluster.metrics}. Intervals and the half-life default to Akka
+ * Cluster Metrics' reference.conf (3 s collect and gossip intervals, 12 s moving-average half-life).
+ *
+ * @param enabled whether cluster metrics are on: the store, the probe, routing, gossip and the actuator parts
+ * @param nodeAddress this node's identity, the base URL its peers reach it at; by default
+ *     {@code http://<server.address or this host's address>:<the port the server actually listens on>}
+ * @param selector what turns a sample into a routing weight: cpu, heap, mix (the mean of cpu and heap) or
+ *     system-load-average
+ * @param probe how this node's load is read
+ * @param sampleInterval how often this node samples its own load (Akka's default: 3s)
+ * @param movingAverageHalfLife after how long an old reading's weight in the smoothed sample has halved
+ *     (Akka's default: 12s)
+ * @param gossip how samples travel between nodes
+ * @param ttl how long a node stays in the view and in routing after its newest sample arrived, on this
+ *     node's clock; longer than a few gossip intervals
+ * @param maxNodes the most nodes tracked at once, whatever senders claim; when full, new addresses are
+ *     dropped and known live nodes keep their place
+ */
+@ConfigurationProperties("cluster.metrics")
+public record ClusterMetricsProperties(
+        @DefaultValue("true") boolean enabled,
+        String nodeAddress,
+        @DefaultValue("mix") MetricsSelector selector,
+        @DefaultValue Probe probe,
+        @DefaultValue("3s") Duration sampleInterval,
+        @DefaultValue("12s") Duration movingAverageHalfLife,
+        @DefaultValue Gossip gossip,
+        @DefaultValue("15s") Duration ttl,
+        @DefaultValue("1000") int maxNodes) {
+
+    /** Checks the settings once, at binding, so that a mistake stops the app with a clear message. */
+    public ClusterMetricsProperties {
+        requirePositive("sample-interval", sampleInterval);
+        requirePositive("moving-average-half-life", movingAverageHalfLife);
+        requirePositive("ttl", ttl);
+        if (maxNodes < 1) {
+            throw new IllegalArgumentException("cluster.metrics.max-nodes must be at least 1, was " + maxNodes);
+        }
+    }
+
+    private static void requirePositive(String name, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("cluster.metrics." + name + " must be positive, was " + d);
+        }
+    }
+
+    /** Which kind of probe reads this node's load. */
+    public enum ProbeType {
+        /** OSHI: CPU ticks, memory, load average, container limits. The default when OSHI is on the class path. */
+        OSHI,
+        /** The JDK's operating system bean: no extra library; the fallback without OSHI. */
+        JDK,
+        /** Fixed values from {@code cluster.metrics.probe.static}: for tests and demos. */
+        STATIC
+    }
+
+    /**
+     * How this node's load is read.
+     *
+     * @param type oshi, jdk or static; oshi falls back to jdk when OSHI is not on the class path
+     * @param memory which memory is reported: system (the machine's or container's) or heap (the JVM's)
+     * @param staticValues the values a static probe reports
+     */
+    public record Probe(
+            @DefaultValue("oshi") ProbeType type,
+            @DefaultValue("system") MemorySource memory,
+            @Name("static") @DefaultValue StaticValues staticValues) {}
+
+    /**
+     * The values a static probe reports.
+     *
+     * @param cpuLoad CPU load, 0 to 1
+     * @param memoryUsed used memory, bytes
+     * @param memoryMax memory limit, bytes
+     */
+    public record StaticValues(
+            @DefaultValue("0") double cpuLoad,
+            @DefaultValue("0") long memoryUsed,
+            @DefaultValue("0") long memoryMax) {}
+
+    /**
+     * How samples travel between nodes.
+     *
+     * @param interval how often this node sends its view (Akka's default: 3s)
+     * @param fanout to how many random peers each round goes
+     * @param peers base URLs of peers to gossip with, besides those learned through gossip
+     * @param secret shared key: when set, every message is signed with HMAC-SHA256 and unsigned ones are
+     *     refused; when not set, only loopback senders are accepted
+     * @param path the path of the gossip endpoint, on every node
+     * @param maxBodySize the largest message accepted; larger views are split by the sender
+     * @param connectTimeout how long a send waits for a connection
+     * @param readTimeout how long a send waits for the answer
+     * @param maxClockSkew how far a signed message's timestamp may be from this node's clock; older
+     *     messages are refused as replays
+     */
+    public record Gossip(
+            @DefaultValue("3s") Duration interval,
+            @DefaultValue("3") int fanout,
+            @DefaultValue List<String> peers,
+            String secret,
+            @DefaultValue("/cluster-metrics/gossip") String path,
+            @DefaultValue("64KB") DataSize maxBodySize,
+            @DefaultValue("1s") Duration connectTimeout,
+            @DefaultValue("2s") Duration readTimeout,
+            @DefaultValue("30s") Duration maxClockSkew) {
+
+        /** Checks the settings once, at binding. */
+        public Gossip {
+            requirePositive("gossip.interval", interval);
+            requirePositive("gossip.connect-timeout", connectTimeout);
+            requirePositive("gossip.read-timeout", readTimeout);
+            requirePositive("gossip.max-clock-skew", maxClockSkew);
+            if (fanout < 1) {
+                throw new IllegalArgumentException("cluster.metrics.gossip.fanout must be at least 1, was " + fanout);
+            }
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("cluster.metrics.gossip.path must start with /, was " + path);
+            }
+            peers = List.copyOf(peers);
+        }
+
+        /** Never shows the secret. */
+        @Override
+        public String toString() {
+            return "Gossip[interval=" + interval + ", fanout=" + fanout + ", peers=" + peers + ", secret="
+                    + (secret == null ? "none" : "******") + ", path=" + path + ", maxBodySize=" + maxBodySize + "]";
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.MetricsPdu;
+import io.clustermetrics.NodeMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The wire form of gossip: a {@link MetricsPdu.PushBatch} as JSON, {@code {"metrics":[{...}, ...]}}. It has
+ * its own Jackson mapper, so that an app's Jackson settings (naming strategies, say) cannot make two
+ * nodes disagree on the format. Unknown fields are ignored, so a newer node can add some.
+ */
+public final class GossipCodec {
+
+    private final JsonMapper mapper = JsonMapper.builder().build();
+
+    /**
+     * Encodes {@code samples} as messages of at most {@code maxBytes} each, halving a batch until it fits.
+     * A single sample larger than that is sent alone (and will be refused).
+     */
+    public List<byte[]> encode(List<NodeMetrics> samples, long maxBytes) {
+        List<byte[]> messages = new ArrayList<>();
+        encodeInto(samples, maxBytes, messages);
+        return messages;
+    }
+
+    private void encodeInto(List<NodeMetrics> samples, long maxBytes, List<byte[]> messages) {
+        byte[] body = mapper.writeValueAsBytes(new MetricsPdu.PushBatch(samples));
+        if (body.length <= maxBytes || samples.size() == 1) {
+            messages.add(body);
+            return;
+        }
+        int half = samples.size() / 2;
+        encodeInto(samples.subList(0, half), maxBytes, messages);
+        encodeInto(samples.subList(half, samples.size()), maxBytes, messages);
+    }
+
+    /**
+     * Decodes a message, every sample validated by {@link NodeMetrics}.
+     *
+     * @throws IllegalArgumentException with a reason fit for the sender if the body is not a valid batch
+     */
+    public MetricsPdu.PushBatch decode(byte[] body) {
+        try {
+            MetricsPdu.PushBatch batch = mapper.readValue(body, MetricsPdu.PushBatch.class);
+            if (batch == null) {
+                throw new IllegalArgumentException("the body must be a JSON object with a \"metrics\" array");
+            }
+            return batch;
+        } catch (JacksonException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
+            throw new IllegalArgumentException(reason(cause), e);
+        }
+    }
+
+    private static String reason(Throwable e) {
+        String message = e instanceof JacksonException json ? json.getOriginalMessage() : e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+}

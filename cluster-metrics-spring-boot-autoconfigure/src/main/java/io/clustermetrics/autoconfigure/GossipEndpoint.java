@@ -1,0 +1,114 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.MetricsGossip;
+import io.clustermetrics.MetricsPdu;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.servlet.function.HandlerFunction;
+import org.springframework.web.servlet.function.ServerRequest;
+import org.springframework.web.servlet.function.ServerResponse;
+
+/**
+ * Receives gossip: {@code POST <gossip.path>} with a {@link MetricsPdu.PushBatch} as JSON. A message is
+ * merged whole or refused whole, and a refused one leaves the store exactly as it was: 413 for a body
+ * over the limit, 401 for a missing or wrong signature or a timestamp outside the skew window (when a
+ * secret is set), 403 for a sender off loopback (when none is), 400 for malformed JSON or an impossible
+ * sample. Refusals are RFC 9457 problem details whose {@code detail} says why.
+ */
+public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
+
+    private final ClusterMetrics metrics;
+    private final GossipCodec codec;
+    private final GossipStatistics statistics;
+    private final GossipSignature signature;
+    private final int maxBodyBytes;
+    private final long maxSkewMillis;
+
+    /**
+     * @param metrics the store messages merge into
+     * @param codec the wire format
+     * @param statistics where messages are counted
+     * @param gossip the secret, body limit and clock-skew window
+     */
+    public GossipEndpoint(ClusterMetrics metrics, GossipCodec codec, GossipStatistics statistics,
+            ClusterMetricsProperties.Gossip gossip) {
+        this.metrics = metrics;
+        this.codec = codec;
+        this.statistics = statistics;
+        this.signature = gossip.secret() == null ? null : new GossipSignature(gossip.secret());
+        this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE - 1, gossip.maxBodySize().toBytes());
+        this.maxSkewMillis = gossip.maxClockSkew().toMillis();
+    }
+
+    @Override
+    public ServerResponse handle(ServerRequest request) throws IOException {
+        HttpServletRequest servlet = request.servletRequest();
+        if (servlet.getContentLengthLong() > maxBodyBytes) {
+            return refuse(HttpStatus.CONTENT_TOO_LARGE, "the body is larger than " + maxBodyBytes + " bytes");
+        }
+        byte[] body = servlet.getInputStream().readNBytes(maxBodyBytes + 1);
+        if (body.length > maxBodyBytes) {
+            return refuse(HttpStatus.CONTENT_TOO_LARGE, "the body is larger than " + maxBodyBytes + " bytes");
+        }
+        String unauthenticated = signature != null ? checkSignature(request, body) : checkLoopback(servlet);
+        if (unauthenticated != null) {
+            return refuse(signature != null ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN, unauthenticated);
+        }
+        MetricsPdu.PushBatch batch;
+        try {
+            batch = codec.decode(body);
+        } catch (IllegalArgumentException e) {
+            return refuse(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        MetricsGossip.apply(metrics, batch);
+        statistics.onReceived();
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("accepted", batch.metrics().size()));
+    }
+
+    /** Why the message's signature is not acceptable, or null if it is. */
+    private String checkSignature(ServerRequest request, byte[] body) {
+        String timestampHeader = request.headers().firstHeader(GossipSignature.TIMESTAMP_HEADER);
+        long timestamp;
+        try {
+            timestamp = Long.parseLong(timestampHeader);
+        } catch (NumberFormatException e) {
+            return "missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header";
+        }
+        if (Math.abs(System.currentTimeMillis() - timestamp) > maxSkewMillis) {
+            return "the message's timestamp is more than " + Duration.ofMillis(maxSkewMillis).toSeconds()
+                    + " s from this node's clock: a replay, or a clock to fix";
+        }
+        if (!signature.verify(timestamp, body, request.headers().firstHeader(GossipSignature.SIGNATURE_HEADER))) {
+            return "missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header";
+        }
+        return null;
+    }
+
+    /** Why the sender is not acceptable without a secret, or null if it is. */
+    private static String checkLoopback(HttpServletRequest servlet) {
+        try {
+            if (InetAddress.getByName(servlet.getRemoteAddr()).isLoopbackAddress()) {
+                return null;
+            }
+        } catch (UnknownHostException e) {
+            // not an address: refused below
+        }
+        return "no gossip secret is configured on this node, so only loopback senders are accepted; "
+                + "set cluster.metrics.gossip.secret on every node";
+    }
+
+    private ServerResponse refuse(HttpStatus status, String reason) {
+        statistics.onRefused();
+        return ServerResponse.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(ProblemDetail.forStatusAndDetail(status, reason));
+    }
+}

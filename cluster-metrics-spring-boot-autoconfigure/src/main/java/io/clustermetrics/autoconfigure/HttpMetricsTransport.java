@@ -1,0 +1,160 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.MetricsPdu;
+import io.clustermetrics.MetricsTransport;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+
+/**
+ * Sends gossip as HTTP POSTs to {@code <peer><path>}, signed when a secret is set. Sends run on the
+ * transport's own few threads with short timeouts, so a dead or slow peer never delays a gossip round or
+ * the other peers: a peer with a send in flight is skipped, and a failing peer is retried with
+ * exponential backoff (from the gossip interval up to eight intervals). The log gets one warning when a
+ * peer starts failing and one line when it answers again.
+ */
+public final class HttpMetricsTransport implements MetricsTransport, DisposableBean {
+
+    private static final Log log = LogFactory.getLog(HttpMetricsTransport.class);
+
+    private final RestClient http;
+    private final GossipCodec codec;
+    private final GossipSignature signature;
+    private final GossipStatistics statistics;
+    private final String path;
+    private final long maxBodyBytes;
+    private final long baseBackoffMillis;
+    private final ThreadPoolExecutor senders;
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+
+    /** A peer's state: whether a send is in flight, and how often and until when it has failed. */
+    private record Peer(boolean inFlight, int failures, long retryAt) {}
+
+    /**
+     * @param gossip the gossip settings: path, secret, timeouts, body limit, interval (the backoff unit)
+     * @param codec the wire format
+     * @param statistics where sends and failures are counted
+     */
+    public HttpMetricsTransport(ClusterMetricsProperties.Gossip gossip, GossipCodec codec, GossipStatistics statistics) {
+        SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+        requests.setConnectTimeout(gossip.connectTimeout());
+        requests.setReadTimeout(gossip.readTimeout());
+        this.http = RestClient.builder().requestFactory(requests).build();
+        this.codec = codec;
+        this.signature = gossip.secret() == null ? null : new GossipSignature(gossip.secret());
+        this.statistics = statistics;
+        this.path = gossip.path();
+        this.maxBodyBytes = gossip.maxBodySize().toBytes();
+        this.baseBackoffMillis = gossip.interval().toMillis();
+        int threads = Math.max(2, 2 * gossip.fanout());
+        this.senders = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4 * threads),
+                runnable -> {
+                    Thread t = new Thread(runnable, "cluster-metrics-gossip-send");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.senders.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public boolean isAvailable(String targetNode) {
+        Peer peer = peers.get(targetNode);
+        return peer == null || (!peer.inFlight && System.currentTimeMillis() >= peer.retryAt);
+    }
+
+    @Override
+    public void send(String targetNode, MetricsPdu pdu) {
+        boolean[] claimed = {false};
+        peers.compute(targetNode, (address, peer) -> {
+            if (peer != null && peer.inFlight) {
+                return peer;
+            }
+            claimed[0] = true;
+            return peer == null ? new Peer(true, 0, 0) : new Peer(true, peer.failures, peer.retryAt);
+        });
+        if (!claimed[0]) {
+            return;
+        }
+        try {
+            senders.execute(() -> deliver(targetNode, pdu));
+        } catch (RejectedExecutionException e) {
+            failed(targetNode, "too many sends queued");
+        }
+    }
+
+    /** The peers whose last send failed, sorted. */
+    public Set<String> failingPeers() {
+        Set<String> failing = new TreeSet<>();
+        peers.forEach((address, peer) -> {
+            if (peer.failures > 0) {
+                failing.add(address);
+            }
+        });
+        return failing;
+    }
+
+    /** Forgets the state of every peer not in {@code current}, so that departed peers do not pile up. */
+    public void retainPeers(Set<String> current) {
+        peers.keySet().retainAll(current);
+    }
+
+    private void deliver(String target, MetricsPdu pdu) {
+        try {
+            for (byte[] body : codec.encode(pdu.samples(), maxBodyBytes)) {
+                long timestamp = System.currentTimeMillis();
+                http.post()
+                        .uri(target + path)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .headers(headers -> {
+                            if (signature != null) {
+                                headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+                                headers.set(GossipSignature.SIGNATURE_HEADER, signature.sign(timestamp, body));
+                            }
+                        })
+                        .body(body)
+                        .retrieve()
+                        .toBodilessEntity();
+                statistics.onSent();
+            }
+            Peer before = peers.put(target, new Peer(false, 0, 0));
+            if (before != null && before.failures > 0) {
+                log.info("Cluster metrics peer " + target + " answers again");
+            }
+        } catch (RestClientException | IllegalArgumentException e) {
+            failed(target, e.getMessage());
+        }
+    }
+
+    private void failed(String target, String reason) {
+        statistics.onFailed();
+        Peer after = peers.compute(target, (address, peer) -> {
+            int failures = peer == null ? 1 : peer.failures + 1;
+            long backoff = baseBackoffMillis << Math.min(failures - 1, 3);
+            return new Peer(false, failures, System.currentTimeMillis() + backoff);
+        });
+        if (after.failures == 1) {
+            log.warn("Cluster metrics peer " + target + " does not answer gossip (" + reason
+                    + "); retrying with backoff, quietly until it answers");
+        }
+    }
+
+    /** Stops the sending threads; a send in flight is abandoned. */
+    @Override
+    public void destroy() throws InterruptedException {
+        senders.shutdownNow();
+        senders.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

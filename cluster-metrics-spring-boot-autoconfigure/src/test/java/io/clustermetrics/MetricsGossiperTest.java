@@ -1,0 +1,75 @@
+package io.clustermetrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Gossip between real stores over an in-memory transport that delivers each message to its target. */
+class MetricsGossiperTest {
+
+    private final Map<String, ClusterMetrics> stores = new TreeMap<>();
+    private final List<String> sent = new ArrayList<>();
+    private final MetricsTransport network = (target, pdu) -> {
+        sent.add(target);
+        MetricsGossip.apply(stores.get(target), pdu);
+    };
+
+    private MetricsGossiper node(String self, List<String> listed, int fanout, MetricsTransport transport) {
+        stores.put(self, new ClusterMetrics());
+        return new MetricsGossiper(stores.get(self), new StaticProbe(0.5, 1, 2), self, () -> listed, transport, fanout, new Random(1));
+    }
+
+    @Test
+    void nodesThatListOnlyTheirNeighbourLearnTheWholeClusterEpidemically() {
+        List<MetricsGossiper> ring = IntStream.range(0, 6)
+                .mapToObj(i -> node("n" + i, List.of("n" + (i + 1) % 6), 1, network))
+                .toList();
+        for (int round = 1; round <= 12; round++) {
+            for (MetricsGossiper g : ring) {
+                g.sampleLocal(round);
+                g.gossipRound();
+            }
+        }
+        stores.values().forEach(store -> assertThat(store.snapshot()).hasSize(6).allSatisfy(
+                m -> assertThat(m.timestamp()).isGreaterThan(1)));
+        assertThat(ring.get(0).peers()).containsExactlyInAnyOrder("n1", "n2", "n3", "n4", "n5");
+    }
+
+    @Test
+    void aRoundGoesToFanoutDistinctAvailablePeersAndNeverToItself() {
+        MetricsTransport skipsN2 = new MetricsTransport() {
+            @Override
+            public void send(String target, MetricsPdu pdu) {
+                network.send(target, pdu);
+            }
+
+            @Override
+            public boolean isAvailable(String target) {
+                return !target.equals("n2");
+            }
+        };
+        List.of("n1", "n2", "n3", "n4").forEach(n -> stores.put(n, new ClusterMetrics()));
+        MetricsGossiper self = node("n0", List.of("n0", "n1", "n2", "n3", "n4"), 2, skipsN2);
+        assertThat(self.gossipRound()).as("nothing to say before the first sample").isEmpty();
+        self.sampleLocal(1);
+        for (int i = 0; i < 50; i++) {
+            List<String> targets = self.gossipRound();
+            assertThat(targets).hasSize(2).doesNotHaveDuplicates().doesNotContain("n0", "n2");
+        }
+        assertThat(Set.copyOf(sent)).containsExactlyInAnyOrder("n1", "n3", "n4");
+        assertThat(stores.get("n1").get("n0")).isPresent();
+    }
+
+    @Test
+    void refusesAFanoutBelowOne() {
+        assertThatIllegalArgumentException().isThrownBy(() -> node("n0", List.of(), 0, network));
+    }
+}

@@ -1,0 +1,97 @@
+package io.clustermetrics.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.example.app.TestNodeApplication;
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.NodeMetrics;
+import io.clustermetrics.WeightedRoutees;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Three real Spring Boot apps on loopback ports, gossiping over real HTTP. */
+class GossipClusterTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private ConfigurableApplicationContext a;
+    private ConfigurableApplicationContext b;
+    private ConfigurableApplicationContext c;
+
+    @AfterEach
+    void close() {
+        List.of(a, b, c).forEach(node -> {
+            if (node != null) {
+                node.close();
+            }
+        });
+    }
+
+    private static List<String> view(ConfigurableApplicationContext node) {
+        return node.getBean(ClusterMetrics.class).snapshot().stream().map(NodeMetrics::address).toList();
+    }
+
+    private JsonNode get(String url) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(url).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    @Test
+    void everyNodeLearnsTheWholeClusterAndAClosedNodeLeavesWithinItsTtl() throws Exception {
+        // a lists nobody, b lists a, c lists b: c learns of a, and a of c, only through gossip
+        a = TestNodeApplication.start("cluster.metrics.probe.type=static", "cluster.metrics.probe.static.cpu-load=0.1",
+                "cluster.metrics.probe.static.memory-used=1", "cluster.metrics.probe.static.memory-max=4");
+        b = TestNodeApplication.start("cluster.metrics.gossip.peers=" + TestNodeApplication.address(a));
+        c = TestNodeApplication.start("cluster.metrics.gossip.peers=" + TestNodeApplication.address(b));
+        List<String> all = List.of(TestNodeApplication.address(a), TestNodeApplication.address(b), TestNodeApplication.address(c));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> List.of(a, b, c)
+                .forEach(node -> assertThat(view(node)).containsExactlyInAnyOrderElementsOf(all)));
+
+        JsonNode fromC = get(all.get(2) + "/actuator/clustermetrics");
+        assertThat(fromC.get("self").asString()).isEqualTo(all.get(2));
+        assertThat(fromC.get("selector").asString()).isEqualTo("mix");
+        assertThat(fromC.get("nodes")).extracting(n -> n.get("address").asString()).containsExactlyElementsOf(all.stream().sorted().toList());
+        // servers refuse an encoded slash (%2F): the address is encoded but for its slashes, or given without scheme
+        String encoded = URLEncoder.encode(all.get(0), StandardCharsets.UTF_8).replace("%2F", "/");
+        JsonNode aSeenFromC = get(all.get(2) + "/actuator/clustermetrics/" + encoded);
+        assertThat(aSeenFromC.get("address").asString()).isEqualTo(all.get(0));
+        String withoutScheme = all.get(0).substring("http://".length());
+        assertThat(get(all.get(2) + "/actuator/clustermetrics/" + withoutScheme).get("address").asString()).isEqualTo(all.get(0));
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(all.get(2) + "/actuator/clustermetrics/127.0.0.1:1")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+        assertThat(aSeenFromC.get("cpuLoad").asDouble()).isEqualTo(0.1);
+        assertThat(aSeenFromC.get("memoryUsage").asDouble()).isEqualTo(0.25);
+        assertThat(aSeenFromC.get("weight").asDouble()).isEqualTo(0.5 * (0.9 + 0.75));
+        assertThat(aSeenFromC.get("ageMillis").asLong()).isBetween(0L, 2_000L);
+
+        c.close();
+        long closedAt = System.nanoTime();
+        WeightedRoutees routees = a.getBean(WeightedRoutees.class);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(view(a)).containsExactlyInAnyOrder(all.get(0), all.get(1));
+            assertThat(view(b)).containsExactlyInAnyOrder(all.get(0), all.get(1));
+        });
+        // no zombie: c stays gone although a and b may still hold its last sample as a tombstone
+        long sinceClose = System.nanoTime() - closedAt;
+        assertThat(Duration.ofNanos(sinceClose)).isLessThan(Duration.ofSeconds(5));
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(routees.pick(all)).isNotEqualTo(java.util.Optional.of(all.get(2)));
+        }
+        Thread.sleep(1_000);
+        assertThat(view(a)).doesNotContain(all.get(2));
+    }
+}
