@@ -23,20 +23,25 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBean(ClusterMetrics.class)
 public class ClusterMetricsActuatorAutoConfiguration {
 
-    /** The {@code clustermetrics} endpoint. */
+    /** The {@code clustermetrics} endpoint, when Actuator is on the class path and the endpoint is exposed. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
-    @ConditionalOnAvailableEndpoint(ClusterMetricsEndpoint.class)
     static class EndpointConfiguration {
 
-        @Bean
-        @ConditionalOnMissingBean
-        ClusterMetricsEndpoint clusterMetricsEndpoint(ClusterMetrics metrics, MetricsSelector selector,
-                ObjectProvider<ClusterMetricsGossip> gossip) {
-            return new ClusterMetricsEndpoint(metrics, selector, () -> {
-                ClusterMetricsGossip g = gossip.getIfAvailable();
-                return g == null ? null : g.selfAddress();
-            });
+        /** Apart, so that the endpoint condition's class is only loaded when Actuator is there. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnAvailableEndpoint(ClusterMetricsEndpoint.class)
+        static class Exposed {
+
+            @Bean
+            @ConditionalOnMissingBean
+            ClusterMetricsEndpoint clusterMetricsEndpoint(ClusterMetrics metrics, MetricsSelector selector,
+                    ObjectProvider<ClusterMetricsGossip> gossip) {
+                return new ClusterMetricsEndpoint(metrics, selector, () -> {
+                    ClusterMetricsGossip g = gossip.getIfAvailable();
+                    return g == null ? null : g.selfAddress();
+                });
+            }
         }
     }
 

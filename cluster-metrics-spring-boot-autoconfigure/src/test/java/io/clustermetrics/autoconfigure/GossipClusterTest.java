@@ -15,13 +15,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Three real Spring Boot apps on loopback ports, gossiping over real HTTP. */
+@ExtendWith(OutputCaptureExtension.class)
 class GossipClusterTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -32,11 +39,7 @@ class GossipClusterTest {
 
     @AfterEach
     void close() {
-        List.of(a, b, c).forEach(node -> {
-            if (node != null) {
-                node.close();
-            }
-        });
+        Stream.of(a, b, c).filter(Objects::nonNull).forEach(ConfigurableApplicationContext::close);
     }
 
     private static List<String> view(ConfigurableApplicationContext node) {
@@ -78,6 +81,20 @@ class GossipClusterTest {
         assertThat(aSeenFromC.get("weight").asDouble()).isEqualTo(0.5 * (0.9 + 0.75));
         assertThat(aSeenFromC.get("ageMillis").asLong()).isBetween(0L, 2_000L);
 
+        JsonNode health = get(all.get(0) + "/actuator/health").get("components").get("clusterMetrics");
+        assertThat(health.get("status").asString()).isEqualTo("UP");
+        assertThat(health.get("details").get("nodes").asInt()).isEqualTo(3);
+        assertThat(health.get("details").get("self").asString()).isEqualTo(all.get(0));
+        HttpResponse<String> prometheus = http.send(HttpRequest.newBuilder(URI.create(all.get(1) + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(prometheus.body())
+                .contains("cluster_metrics_node_cpu_load{node=\"" + all.get(0) + "\"} 0.1")
+                .contains("cluster_metrics_node_memory_usage{node=\"" + all.get(0) + "\"} 0.25")
+                .contains("cluster_metrics_node_weight{node=\"" + all.get(2) + "\"}")
+                .containsPattern("cluster_metrics_gossip_sent_total [1-9]")
+                .containsPattern("cluster_metrics_gossip_received_total [1-9]")
+                .contains("cluster_metrics_gossip_refused_total 0.0");
+
         c.close();
         long closedAt = System.nanoTime();
         WeightedRoutees routees = a.getBean(WeightedRoutees.class);
@@ -89,9 +106,23 @@ class GossipClusterTest {
         long sinceClose = System.nanoTime() - closedAt;
         assertThat(Duration.ofNanos(sinceClose)).isLessThan(Duration.ofSeconds(5));
         for (int i = 0; i < 1_000; i++) {
-            assertThat(routees.pick(all)).isNotEqualTo(java.util.Optional.of(all.get(2)));
+            assertThat(routees.pick(all)).isNotEqualTo(Optional.of(all.get(2)));
         }
         Thread.sleep(1_000);
         assertThat(view(a)).doesNotContain(all.get(2));
+    }
+
+    @Test
+    void aDeadPeerIsNamedInHealthAndWarnedAboutOnce(CapturedOutput output) throws Exception {
+        a = TestNodeApplication.start("cluster.metrics.gossip.peers=http://127.0.0.1:1");
+        String self = TestNodeApplication.address(a);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode health = get(self + "/actuator/health").get("components").get("clusterMetrics");
+            assertThat(health.get("status").asString()).isEqualTo("UNKNOWN");
+            assertThat(health.get("details").get("unansweredPeers")).extracting(JsonNode::asString)
+                    .containsExactly("http://127.0.0.1:1");
+            assertThat(a.getBean(GossipStatistics.class).failed()).isGreaterThanOrEqualTo(2);
+        });
+        assertThat(output.getAll().split("http://127.0.0.1:1 does not answer gossip", -1)).hasSize(2);
     }
 }

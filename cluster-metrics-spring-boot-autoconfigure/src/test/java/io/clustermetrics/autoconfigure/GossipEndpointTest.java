@@ -1,0 +1,163 @@
+package io.clustermetrics.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.app.TestNodeApplication;
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.NodeMetrics;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gossip endpoint of a real node over real HTTP: what it accepts, what it refuses with which status and
+ * reason, and that a refused message leaves the store exactly as it was.
+ */
+class GossipEndpointTest {
+
+    private static final String SECRET = "correct horse battery staple";
+    private static final String GOOD = """
+            {"metrics":[{"address":"http://10.0.0.7:8080","timestamp":%d,"cpuLoad":0.25,"memoryUsed":1,"memoryMax":4,
+            "systemLoadAverage":0.5,"processors":2}]}""";
+
+    private static ConfigurableApplicationContext signed;
+    private static ConfigurableApplicationContext open;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final GossipSignature signature = new GossipSignature(SECRET);
+
+    /** Lone nodes that sample themselves once, at start: whatever changes in their store came through the endpoint. */
+    @BeforeAll
+    static void start() {
+        signed = TestNodeApplication.start("cluster.metrics.gossip.secret=" + SECRET, "cluster.metrics.gossip.max-body-size=4KB",
+                "cluster.metrics.probe.type=static", "cluster.metrics.sample-interval=1h");
+        open = TestNodeApplication.start("server.forward-headers-strategy=native", "cluster.metrics.probe.type=static",
+                "cluster.metrics.sample-interval=1h");
+    }
+
+    @AfterAll
+    static void stop() {
+        signed.close();
+        open.close();
+    }
+
+    private static String url(ConfigurableApplicationContext node) {
+        return TestNodeApplication.address(node) + "/cluster-metrics/gossip";
+    }
+
+    private HttpResponse<String> post(ConfigurableApplicationContext node, HttpRequest.BodyPublisher body, String... headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(node))).POST(body)
+                .header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postSigned(byte[] body, long timestamp, GossipSignature key) throws Exception {
+        return post(signed, HttpRequest.BodyPublishers.ofByteArray(body),
+                GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp),
+                GossipSignature.SIGNATURE_HEADER, key.sign(timestamp, body));
+    }
+
+    private HttpResponse<String> postSigned(String body) throws Exception {
+        return postSigned(body.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), signature);
+    }
+
+    /** Asserts the status, a problem-detail body naming {@code reason}, and an untouched store. */
+    private void assertRefused(ConfigurableApplicationContext node, HttpResponse<String> response, int status, String reason) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("detail").asString()).containsIgnoringCase(reason);
+        assertThat(response.body()).doesNotContain("Exception", "\tat ", SECRET);
+    }
+
+    private static List<NodeMetrics> store(ConfigurableApplicationContext node) {
+        return node.getBean(ClusterMetrics.class).snapshot();
+    }
+
+    @Test
+    void aSignedValidMessageIsMergedAndAnswered() throws Exception {
+        HttpResponse<String> response = postSigned(GOOD.formatted(System.currentTimeMillis()));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("accepted").asInt()).isEqualTo(1);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).map(NodeMetrics::cpuLoad).contains(0.25);
+    }
+
+    @Test
+    void unauthenticatedMessagesAreRefusedWith401AndChangeNothing() throws Exception {
+        byte[] body = GOOD.formatted(System.currentTimeMillis() + 1_000_000).getBytes(StandardCharsets.UTF_8);
+        List<NodeMetrics> before = store(signed);
+        long refusedBefore = signed.getBean(GossipStatistics.class).refused();
+        long now = System.currentTimeMillis();
+
+        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofByteArray(body)), 401, "timestamp");
+        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofByteArray(body),
+                GossipSignature.TIMESTAMP_HEADER, Long.toString(now)), 401, "signature");
+        assertRefused(signed, postSigned(body, now, new GossipSignature("wrong secret")), 401, "signature");
+        byte[] tampered = body.clone();
+        tampered[tampered.length - 3] = '3';
+        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofByteArray(tampered),
+                GossipSignature.TIMESTAMP_HEADER, Long.toString(now),
+                GossipSignature.SIGNATURE_HEADER, signature.sign(now, body)), 401, "signature");
+        assertRefused(signed, postSigned(body, now - 120_000, signature), 401, "replay");
+        assertRefused(signed, postSigned(body, now + 120_000, signature), 401, "clock");
+
+        assertThat(store(signed)).isEqualTo(before);
+        assertThat(signed.getBean(GossipStatistics.class).refused() - refusedBefore).isEqualTo(6);
+    }
+
+    @Test
+    void badInputIsRefusedWith400AndABatchAppliesWholeOrNotAtAll() throws Exception {
+        long now = System.currentTimeMillis() + 2_000_000;
+        List<NodeMetrics> before = store(signed);
+        assertRefused(signed, postSigned("{\"metrics\":[{\"address\":"), 400, "end-of-input");
+        assertRefused(signed, postSigned("not json"), 400, "unrecognized token");
+        assertRefused(signed, postSigned("null"), 400, "metrics");
+        assertRefused(signed, postSigned("{}"), 400, "metrics");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("0.25", "1.5")), 400, "cpuLoad");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("\"memoryUsed\":1", "\"memoryUsed\":-1")), 400, "memory");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("0.25", "NaN")), 400, "NaN");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("\"cpuLoad\":0.25", "\"cpuLoad\":\"high\"")), 400, "high");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("http://10.0.0.7:8080", " ")), 400, "address");
+        String goodThenBad = GOOD.formatted(now).replace("}]}", "},"
+                + GOOD.formatted(now).substring(12).replace("10.0.0.7", "10.0.0.8").replace("0.25", "-3"));
+        assertRefused(signed, postSigned(goodThenBad), 400, "cpuLoad");
+        assertThat(store(signed)).as("the good sample of the bad batch was not applied").isEqualTo(before);
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedWith413WithOrWithoutALength() throws Exception {
+        List<NodeMetrics> before = store(signed);
+        byte[] big = ("{\"metrics\":[],\"padding\":\"" + "x".repeat(5_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertRefused(signed, postSigned(big, System.currentTimeMillis(), signature), 413, "larger than 4096 bytes");
+        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))),
+                413, "larger than 4096 bytes");
+        assertThat(store(signed)).isEqualTo(before);
+    }
+
+    @Test
+    void withoutASecretOnlyLoopbackSendersAreAccepted() throws Exception {
+        List<NodeMetrics> before = store(open);
+        String body = GOOD.formatted(System.currentTimeMillis());
+        // the node trusts a proxy on loopback to name the real client, as behind a reverse proxy
+        assertRefused(open, post(open, HttpRequest.BodyPublishers.ofString(body), "X-Forwarded-For", "203.0.113.9"),
+                403, "only loopback senders");
+        assertThat(store(open)).isEqualTo(before);
+        assertThat(post(open, HttpRequest.BodyPublishers.ofString(body)).statusCode()).isEqualTo(200);
+        assertThat(open.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).isPresent();
+    }
+}
