@@ -48,6 +48,15 @@ public final class WeightedRoutees {
         return candidates.isEmpty() ? Optional.empty() : tables.get(candidates).pick(seed);
     }
 
+    /**
+     * The candidates' total weight: 0 when none has spare capacity (all expired or fully loaded), where
+     * {@link #pick(List, double)} falls back to the first candidate and a caller spreading load may rather
+     * draw uniformly.
+     */
+    public double totalWeight(List<String> candidates) {
+        return candidates.isEmpty() ? 0.0 : tables.get(candidates).total();
+    }
+
     /** Picks a candidate with a draw from {@link ThreadLocalRandom}. */
     public Optional<String> pick(List<String> candidates) {
         return pick(candidates, ThreadLocalRandom.current().nextDouble());
@@ -73,10 +82,14 @@ public final class WeightedRoutees {
             }
         }
 
+        double total() {
+            return cumulative[cumulative.length - 1];
+        }
+
         /** The first candidate whose cumulative weight exceeds the target, so weight-0 nodes are skipped. */
         Optional<String> pick(double seed) {
             int n = cumulative.length;
-            double total = cumulative[n - 1];
+            double total = total();
             if (total <= 0.0) {
                 return picks[0];
             }

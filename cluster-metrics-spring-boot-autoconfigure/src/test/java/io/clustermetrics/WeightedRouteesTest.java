@@ -63,6 +63,16 @@ class WeightedRouteesTest {
     }
 
     @Test
+    void totalWeightSaysWhetherAnyCandidateHasCapacity() {
+        load("a", 1, 1.0);
+        load("b", 1, 0.75);
+        assertThat(routees.totalWeight(List.of("a"))).isZero();
+        assertThat(routees.totalWeight(List.of("a", "b"))).isEqualTo(0.25);
+        assertThat(routees.totalWeight(List.of("a", "unknown"))).isEqualTo(WeightedRoutees.UNKNOWN_WEIGHT);
+        assertThat(routees.totalWeight(List.of())).isZero();
+    }
+
+    @Test
     void seedsOutsideTheUnitIntervalAreClampedAndNanRefused() {
         load("a", 1, 0.5);
         load("b", 1, 0.5);

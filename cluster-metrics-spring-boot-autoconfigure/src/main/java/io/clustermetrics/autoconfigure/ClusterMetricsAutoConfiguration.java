@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -115,6 +116,23 @@ public class ClusterMetricsAutoConfiguration {
         @ConditionalOnMissingBean
         GossipStatistics clusterMetricsGossipStatistics() {
             return new GossipStatistics();
+        }
+
+        /** The listed peers and the discovery client's instances of this service, when Spring Cloud is there. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "org.springframework.cloud.client.discovery.DiscoveryClient")
+        @ConditionalOnBooleanProperty(name = "cluster.metrics.discovery.enabled", matchIfMissing = true)
+        static class DiscoveryPeersConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            GossipPeers clusterMetricsGossipPeers(ClusterMetricsProperties properties, Environment environment,
+                    ObjectProvider<DiscoveryClient> discovery) {
+                String serviceId = properties.discovery().serviceId() != null
+                        ? properties.discovery().serviceId()
+                        : environment.getProperty("spring.application.name");
+                return new DiscoveryGossipPeers(properties.gossip().peers(), discovery::getIfAvailable, serviceId);
+            }
         }
 
         @Bean

@@ -27,6 +27,8 @@ import org.springframework.util.unit.DataSize;
  *     node's clock; longer than a few gossip intervals
  * @param maxNodes the most nodes tracked at once, whatever senders claim; when full, new addresses are
  *     dropped and known live nodes keep their place
+ * @param discovery peers from Spring Cloud's {@code DiscoveryClient}, when it is on the class path
+ * @param loadbalancer metrics-weighted routing for Spring Cloud LoadBalancer clients
  */
 @ConfigurationProperties("cluster.metrics")
 public record ClusterMetricsProperties(
@@ -38,7 +40,9 @@ public record ClusterMetricsProperties(
         @DefaultValue("12s") Duration movingAverageHalfLife,
         @DefaultValue Gossip gossip,
         @DefaultValue("15s") Duration ttl,
-        @DefaultValue("1000") int maxNodes) {
+        @DefaultValue("1000") int maxNodes,
+        @DefaultValue Discovery discovery,
+        @DefaultValue LoadBalancer loadbalancer) {
 
     /** Checks the settings once, at binding, so that a mistake stops the app with a clear message. */
     public ClusterMetricsProperties {
@@ -138,4 +142,23 @@ public record ClusterMetricsProperties(
                     + (secret == null ? "none" : "******") + ", path=" + path + ", maxBodySize=" + maxBodySize + "]";
         }
     }
+
+    /**
+     * Peers from Spring Cloud's {@code DiscoveryClient} (Eureka, Consul, Kubernetes, Zookeeper), asked every
+     * gossip round, together with {@code gossip.peers}. An instance's address is its base URI, so a node's
+     * {@code node-address} must be the URI the discovery server gives for it.
+     *
+     * @param enabled whether to take peers from the discovery client when there is one
+     * @param serviceId the service whose instances are the peers; by default {@code spring.application.name}
+     */
+    public record Discovery(@DefaultValue("true") boolean enabled, String serviceId) {}
+
+    /**
+     * Metrics-weighted routing for {@code @LoadBalanced} clients.
+     *
+     * @param enabled whether every Spring Cloud LoadBalancer client routes by cluster metrics (weighted random
+     *     by the selector's weights); for one client only, name {@code ClusterMetricsLoadBalancerConfiguration}
+     *     in its {@code @LoadBalancerClient} instead
+     */
+    public record LoadBalancer(@DefaultValue("false") boolean enabled) {}
 }

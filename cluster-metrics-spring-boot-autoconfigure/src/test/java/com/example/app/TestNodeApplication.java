@@ -1,15 +1,81 @@
 package com.example.app;
 
+import io.clustermetrics.MetricsProbe;
+import io.clustermetrics.NodeMetrics;
+import io.clustermetrics.autoconfigure.ClusterMetricsGossip;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
 
 /** A plain app using the auto-configuration, as a user's would: several of them make a test cluster. */
 @SpringBootApplication
+@RestController
 public class TestNodeApplication {
+
+    private final ObjectProvider<ClusterMetricsGossip> gossip;
+
+    TestNodeApplication(ObjectProvider<ClusterMetricsGossip> gossip) {
+        this.gossip = gossip;
+    }
+
+    /** Answers with this node's address: the call the load-balancing test counts. */
+    @GetMapping("/whoami")
+    public String whoami() {
+        return gossip.getObject().selfAddress();
+    }
+
+    /** A client routed by Spring Cloud LoadBalancer, and so by cluster metrics when that is switched on. */
+    @Bean
+    @LoadBalanced
+    RestClient.Builder loadBalancedRestClientBuilder() {
+        return RestClient.builder();
+    }
+
+    /** The plain client for everything else (Eureka's own calls among them), as an app with both declares it. */
+    @Bean
+    @Primary
+    RestClient.Builder restClientBuilder() {
+        return RestClient.builder();
+    }
+
+    /** A probe whose CPU load a test can turn, when {@code test.tunable-cpu} is set; it replaces the starter's. */
+    @Bean
+    @ConditionalOnProperty("test.tunable-cpu")
+    TunableProbe tunableProbe(@Value("${test.tunable-cpu}") double cpuLoad) {
+        return new TunableProbe(cpuLoad);
+    }
+
+    /** A probe reporting a CPU load the test sets. */
+    public static final class TunableProbe implements MetricsProbe {
+
+        private volatile double cpuLoad;
+
+        TunableProbe(double cpuLoad) {
+            this.cpuLoad = cpuLoad;
+        }
+
+        /** Sets the CPU load the next samples report. */
+        public void setCpuLoad(double cpuLoad) {
+            this.cpuLoad = cpuLoad;
+        }
+
+        @Override
+        public NodeMetrics sample(String address, long timestamp) {
+            return new NodeMetrics(address, timestamp, cpuLoad, 1, 2);
+        }
+    }
 
     /** Fast timings for tests: a gossip round every 200 ms, a node gone after 2 s without news. */
     public static final List<String> FAST = List.of(
@@ -23,7 +89,8 @@ public class TestNodeApplication {
             "cluster.metrics.gossip.read-timeout=500ms",
             "cluster.metrics.ttl=2s",
             "management.endpoints.web.exposure.include=clustermetrics,health,prometheus",
-            "management.endpoint.health.show-details=always");
+            "management.endpoint.health.show-details=always",
+            "eureka.client.enabled=false");
 
     /** Starts a node with the fast timings and {@code properties} ("key=value") on top. */
     public static ConfigurableApplicationContext start(String... properties) {

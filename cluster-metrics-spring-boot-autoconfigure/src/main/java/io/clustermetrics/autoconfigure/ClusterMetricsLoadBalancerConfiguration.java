@@ -1,0 +1,28 @@
+package io.clustermetrics.autoconfigure;
+
+import io.clustermetrics.WeightedRoutees;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Routes a Spring Cloud LoadBalancer client by cluster metrics. Name it for one client,
+ * {@code @LoadBalancerClient(name = "orders", configuration = ClusterMetricsLoadBalancerConfiguration.class)},
+ * or for all, {@code @LoadBalancerClients(defaultConfiguration = ClusterMetricsLoadBalancerConfiguration.class)}
+ * or {@code cluster.metrics.loadbalancer.enabled=true}. Not a component: keep it out of component scanning.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ClusterMetricsLoadBalancerConfiguration {
+
+    /** The metrics-weighted balancer of this client's service. */
+    @Bean
+    public ReactorLoadBalancer<ServiceInstance> clusterMetricsLoadBalancer(Environment environment,
+            LoadBalancerClientFactory factory, WeightedRoutees routees) {
+        String service = LoadBalancerClientFactory.getName(environment);
+        return new ClusterMetricsLoadBalancer(factory.getLazyProvider(service, ServiceInstanceListSupplier.class), routees);
+    }
+}

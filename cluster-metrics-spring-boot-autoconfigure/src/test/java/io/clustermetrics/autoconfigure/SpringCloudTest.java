@@ -1,0 +1,104 @@
+package io.clustermetrics.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.example.app.TestNodeApplication;
+import com.example.eureka.EurekaServerApplication;
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.NodeMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.client.RestClient;
+
+/**
+ * A real Eureka server and three nodes that register with it and list no peers: they find each other through
+ * discovery, and their {@code @LoadBalanced} clients route by the gossiped load.
+ */
+class SpringCloudTest {
+
+    private static ConfigurableApplicationContext eureka;
+    private static List<ConfigurableApplicationContext> nodes;
+
+    @BeforeAll
+    static void startEurekaAndThreeNodes() throws Exception {
+        eureka = EurekaServerApplication.start();
+        nodes = Stream.of(0.1, 0.5, 0.9).map(cpu -> TestNodeApplication.start(
+                "spring.application.name=cluster-node",
+                "eureka.client.enabled=true",
+                "eureka.client.jersey.enabled=false", // the server brings Jersey; clients use RestClient
+                "eureka.client.service-url.defaultZone=" + EurekaServerApplication.serviceUrl(eureka),
+                "eureka.client.registry-fetch-interval-seconds=1",
+                "eureka.client.initial-instance-info-replication-interval-seconds=1",
+                "eureka.client.instance-info-replication-interval-seconds=1",
+                "eureka.instance.lease-renewal-interval-in-seconds=1",
+                "eureka.instance.prefer-ip-address=true",
+                "eureka.instance.ip-address=127.0.0.1",
+                "eureka.instance.instance-id=${spring.application.name}:${random.uuid}",
+                "cluster.metrics.selector=cpu",
+                "cluster.metrics.loadbalancer.enabled=true",
+                "test.tunable-cpu=" + cpu)).toList();
+    }
+
+    @AfterAll
+    static void stop() {
+        Stream.concat(nodes.stream(), Stream.of(eureka)).filter(Objects::nonNull).forEach(ConfigurableApplicationContext::close);
+    }
+
+    private static List<String> addresses() {
+        return nodes.stream().map(TestNodeApplication::address).toList();
+    }
+
+    /** Where 3,000 calls through node 0's load-balanced client to the service land, as shares. */
+    private static Map<String, Double> shares() {
+        RestClient client = nodes.get(0).getBean("loadBalancedRestClientBuilder", RestClient.Builder.class).build();
+        int calls = 3_000;
+        return IntStream.range(0, calls)
+                .mapToObj(i -> client.get().uri("http://cluster-node/whoami").retrieve().body(String.class))
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.collectingAndThen(Collectors.counting(),
+                        n -> (double) n / calls)));
+    }
+
+    @Test
+    void nodesFindEachOtherThroughEurekaAndRouteByTheirLoad() {
+        List<String> all = addresses();
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            assertThat(nodes.get(0).getBean(DiscoveryClient.class).getInstances("cluster-node"))
+                    .extracting(instance -> instance.getUri().toString()).containsExactlyInAnyOrderElementsOf(all);
+            nodes.forEach(node -> assertThat(node.getBean(ClusterMetrics.class).snapshot())
+                    .extracting(NodeMetrics::address).containsExactlyInAnyOrderElementsOf(all));
+        });
+        assertThat(nodes).allSatisfy(node -> assertThat(
+                node.getBean(ClusterMetricsProperties.class).gossip().peers()).as("no static peers").isEmpty());
+
+        // CPU loads 0.1, 0.5, 0.9: cpu weights 0.9, 0.5, 0.1 of 1.5
+        Map<String, Double> shares = shares();
+        assertThat(shares.get(all.get(0))).isCloseTo(0.6, within(0.04));
+        assertThat(shares.get(all.get(1))).isCloseTo(1 / 3.0, within(0.04));
+        assertThat(shares.getOrDefault(all.get(2), 0.0)).isCloseTo(1 / 15.0, within(0.03));
+
+        // the busiest node and the idlest swap: routing follows within a few gossip rounds
+        nodes.get(0).getBean(TestNodeApplication.TunableProbe.class).setCpuLoad(0.9);
+        nodes.get(2).getBean(TestNodeApplication.TunableProbe.class).setCpuLoad(0.1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            ClusterMetrics view = nodes.get(0).getBean(ClusterMetrics.class);
+            assertThat(view.get(all.get(0)).orElseThrow().cpuLoad()).isCloseTo(0.9, within(0.01));
+            assertThat(view.get(all.get(2)).orElseThrow().cpuLoad()).isCloseTo(0.1, within(0.01));
+        });
+        shares = shares();
+        assertThat(shares.getOrDefault(all.get(0), 0.0)).isCloseTo(1 / 15.0, within(0.03));
+        assertThat(shares.get(all.get(2))).isCloseTo(0.6, within(0.04));
+    }
+}
