@@ -2,36 +2,25 @@ package io.clustermetrics.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.cloud.client.DefaultServiceInstance;
-import org.springframework.cloud.client.discovery.DiscoveryClient;
-import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClient;
-import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryProperties;
+import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.commons.util.UtilAutoConfiguration;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClientSpecification;
 
 /** The Spring Cloud conditions and properties: peers from a discovery client, and the load balancer switch. */
 class SpringCloudAutoConfigurationTest {
 
+    /** Spring Cloud's simple discovery client, its instances from properties: two of "orders", one of "billing". */
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(ClusterMetricsAutoConfiguration.class,
-                    ClusterMetricsLoadBalancerAutoConfiguration.class))
-            .withPropertyValues("spring.application.name=orders", "cluster.metrics.gossip.peers=http://10.0.0.9:8080")
-            .withBean(DiscoveryClient.class, SpringCloudAutoConfigurationTest::discovery);
-
-    /** A real discovery client over fixed instances: two of "orders", one of "billing". */
-    private static DiscoveryClient discovery() {
-        SimpleDiscoveryProperties properties = new SimpleDiscoveryProperties();
-        properties.setInstances(Map.of(
-                "orders", List.of(new DefaultServiceInstance("o1", "orders", "10.0.0.1", 8080, false),
-                        new DefaultServiceInstance("o2", "orders", "10.0.0.2", 8443, true)),
-                "billing", List.of(new DefaultServiceInstance("b1", "billing", "10.0.0.3", 8080, false))));
-        return new SimpleDiscoveryClient(properties);
-    }
+            .withConfiguration(AutoConfigurations.of(UtilAutoConfiguration.class, SimpleDiscoveryClientAutoConfiguration.class,
+                    ClusterMetricsAutoConfiguration.class, ClusterMetricsLoadBalancerAutoConfiguration.class))
+            .withPropertyValues("spring.application.name=orders", "cluster.metrics.gossip.peers=http://10.0.0.9:8080",
+                    "spring.cloud.discovery.client.simple.instances.orders[0].uri=http://10.0.0.1:8080",
+                    "spring.cloud.discovery.client.simple.instances.orders[1].uri=https://10.0.0.2:8443",
+                    "spring.cloud.discovery.client.simple.instances.billing[0].uri=http://10.0.0.3:8080");
 
     @Test
     void peersAreTheListedOnesAndThisServicesInstances() {
