@@ -25,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       more, so an older copy still circulating among peers cannot bring it back (no zombies), and
  *       routing gives it no traffic; a newer sample, from the node restarting, is accepted at once.
  *   <li><b>Bounded.</b> At most {@code maxNodes} addresses are tracked, tombstones included. When the
- *       store is full, the oldest tombstone makes room; if every tracked node is alive, a sample from a
- *       new address is dropped, so known, live peers keep their place whatever a sender claims.
+ *       store is full, the oldest tombstone that has been expired for at least a {@code ttl} makes room; if
+ *       there is none, a sample from a new address is dropped. So under a flood of invented addresses,
+ *       known live peers keep their place, and one that misses a beat has a {@code ttl} to come back.
  * </ul>
  *
  * <p>Thread-safe: reads are lock-free, writes are serialized.
@@ -178,6 +179,11 @@ public final class ClusterMetrics {
         return before - entries.size();
     }
 
+    /** This node's clock, which decides when samples arrived and expire; gossip stamps its samples with it. */
+    public InstantSource clock() {
+        return clock;
+    }
+
     /** Counts every change to what routing sees; routing tables compare it to know they are current. */
     long version() {
         return version;
@@ -201,7 +207,7 @@ public final class ClusterMetrics {
             return true;
         }
         Optional<Map.Entry<String, Entry>> oldestTombstone = entries.entrySet().stream()
-                .filter(e -> !e.getValue().isLive(now, ttlMillis))
+                .filter(e -> e.getValue().isEvictable(now, ttlMillis))
                 .min(Comparator.comparingLong(e -> e.getValue().receivedAt));
         oldestTombstone.ifPresent(e -> entries.remove(e.getKey()));
         return oldestTombstone.isPresent();
@@ -215,6 +221,10 @@ public final class ClusterMetrics {
 
         boolean expiredBetween(long since, long now, long ttlMillis) {
             return isLive(since, ttlMillis) && !isLive(now, ttlMillis);
+        }
+
+        boolean isEvictable(long now, long ttlMillis) {
+            return now - receivedAt >= 2 * ttlMillis;
         }
 
         boolean isPurgeable(long now, long ttlMillis) {

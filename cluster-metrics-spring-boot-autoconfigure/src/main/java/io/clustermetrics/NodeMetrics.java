@@ -4,7 +4,7 @@ package io.clustermetrics;
  * One sample of a node's load, as gossiped between nodes and kept by {@link ClusterMetrics}.
  *
  * <p>The constructor refuses data no probe can produce, so a stored sample is always usable by the
- * selectors: a blank address, a CPU load outside [0, 1] or not finite, negative memory, a load average
+ * selectors: a blank address, a negative timestamp, a CPU load outside [0, 1] or not finite, negative memory, a load average
  * that is NaN or infinite, or a negative processor count throw {@link IllegalArgumentException}.
  * {@code memoryUsed} above {@code memoryMax} is accepted (probes read the two values at different
  * instants); {@link #memoryUsage()} reports it as is and the selectors clamp it.
@@ -34,6 +34,9 @@ public record NodeMetrics(
     public NodeMetrics {
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException("address must not be blank");
+        }
+        if (timestamp < 0) {
+            throw new IllegalArgumentException("timestamp must not be negative, was " + timestamp);
         }
         if (!(cpuLoad >= 0.0 && cpuLoad <= 1.0)) {
             throw new IllegalArgumentException("cpuLoad must be within [0, 1], was " + cpuLoad);

@@ -86,22 +86,29 @@ class ClusterMetricsTest {
     }
 
     @Test
-    void fullStoreMakesRoomByDroppingTheOldestTombstone() {
+    void fullStoreMakesRoomByDroppingTheOldestTombstoneExpiredForATtl() {
         store.publish(sample("old", 1, 0.1));
         now.addAndGet(1_000);
-        store.publish(sample("older-but-later", 1, 0.1));
+        store.publish(sample("less-old", 1, 0.1));
         now.addAndGet(1_000);
         store.publish(sample("live1", 1, 0.1));
         store.publish(sample("live2", 1, 0.1));
-        now.addAndGet(9_500); // "old" and "older-but-later" have expired, live1 and live2 not
+        now.addAndGet(9_500); // "old" and "less-old" have expired, but not for a ttl yet
         store.publish(sample("live1", 2, 0.1));
         store.publish(sample("live2", 2, 0.1));
         store.publish(sample("new", 1, 0.1));
+        assertThat(store.get("new")).as("a young tombstone keeps its place").isEmpty();
+        store.publish(sample("less-old", 2, 0.1));
+        assertThat(store.get("less-old")).as("a node that missed a beat comes back").isPresent();
+
+        now.addAndGet(9_000); // "old" expired 10.5 s ago: evictable
+        store.publish(sample("live1", 3, 0.1));
+        store.publish(sample("new", 1, 0.1));
         assertThat(store.get("new")).isPresent();
         // "old" was dropped to make room: an old copy of it is now accepted as news
-        store.publish(sample("older-but-later", 1, 0.1));
-        assertThat(store.get("older-but-later")).isEmpty();
-        assertThat(store.snapshot()).extracting(NodeMetrics::address).containsExactly("live1", "live2", "new");
+        store.publish(sample("old", 1, 0.1));
+        assertThat(store.get("old")).as("the store is full again").isEmpty();
+        assertThat(store.snapshot()).extracting(NodeMetrics::address).containsExactly("less-old", "live1", "live2", "new");
     }
 
     @Test

@@ -11,6 +11,7 @@ class NodeMetricsTest {
     void refusesSamplesNoProbeCanProduce() {
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeMetrics(null, 0, 0.5, 1, 2));
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeMetrics(" ", 0, 0.5, 1, 2));
+        assertThatIllegalArgumentException().isThrownBy(() -> new NodeMetrics("a", -1, 0.5, 1, 2));
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeMetrics("a", 0, Double.NaN, 1, 2));
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeMetrics("a", 0, Double.POSITIVE_INFINITY, 1, 2));
         assertThatIllegalArgumentException().isThrownBy(() -> new NodeMetrics("a", 0, -0.01, 1, 2));

@@ -7,6 +7,7 @@ import io.clustermetrics.actuate.ClusterMetricsEndpoint;
 import io.clustermetrics.actuate.ClusterMetricsHealthIndicator;
 import io.clustermetrics.actuate.ClusterMetricsMeters;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -17,7 +18,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The Actuator side of cluster metrics: the {@code clustermetrics} endpoint, the {@code clusterMetrics}
- * health indicator and the Micrometer meters, each when its library is on the class path.
+ * health indicator, the Micrometer meters and the masking of the gossip secret, each when its library is on
+ * the class path.
  */
 @AutoConfiguration(after = ClusterMetricsAutoConfiguration.class)
 @ConditionalOnBean(ClusterMetrics.class)
@@ -42,6 +44,23 @@ public class ClusterMetricsActuatorAutoConfiguration {
                     return g == null ? null : g.selfAddress();
                 });
             }
+        }
+    }
+
+    /**
+     * Masks the gossip secret wherever Actuator shows values ({@code /actuator/configprops},
+     * {@code /actuator/env}), even with {@code show-values: always}: by its key, and by its value under any key.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.SanitizingFunction")
+    static class SanitizingConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "clusterMetricsSecretSanitizer")
+        SanitizingFunction clusterMetricsSecretSanitizer(ClusterMetricsProperties properties) {
+            String secret = properties.gossip().secret();
+            return data -> data.getLowerCaseKey().endsWith("gossip.secret")
+                    || (secret != null && secret.equals(String.valueOf(data.getValue()))) ? data.withSanitizedValue() : data;
         }
     }
 

@@ -144,8 +144,8 @@ public class ClusterMetricsAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         MetricsTransport clusterMetricsTransport(ClusterMetricsProperties properties, GossipCodec codec,
-                GossipStatistics statistics) {
-            return new HttpMetricsTransport(properties.gossip(), codec, statistics);
+                GossipStatistics statistics, ClusterMetrics metrics) {
+            return new HttpMetricsTransport(properties.gossip(), codec, statistics, metrics.clock());
         }
 
         @Bean
@@ -164,10 +164,10 @@ public class ClusterMetricsAutoConfiguration {
         @ConditionalOnMissingBean
         ClusterMetricsGossip clusterMetricsGossip(ClusterMetrics metrics, MetricsProbe probe, MetricsTransport transport,
                 GossipPeers peers, ClusterMetricsProperties properties, ApplicationContext context,
-                ObjectProvider<GossipRoundListener> listeners) {
+                ObjectProvider<GossipRoundListener> listeners, GossipStatistics statistics) {
             return new ClusterMetricsGossip(metrics, probe, transport, peers, properties,
                     () -> properties.nodeAddress() != null ? properties.nodeAddress() : defaultNodeAddress(context),
-                    listeners.orderedStream().toList());
+                    listeners.orderedStream().toList(), statistics);
         }
 
         /**

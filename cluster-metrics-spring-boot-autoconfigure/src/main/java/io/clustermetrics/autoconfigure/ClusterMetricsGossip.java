@@ -22,7 +22,8 @@ import org.springframework.context.SmartLifecycle;
  * The gossip task: once the web server knows its port, samples this node every {@code sample-interval}
  * (smoothed by the moving average), sends its view to {@code fanout} random peers every
  * {@code gossip.interval}, and sweeps expired nodes out of routing the moment they expire. Runs on its
- * own thread, not the app's scheduler, and stops with the application context.
+ * own thread, not the app's scheduler, and stops with the application context. Time is the store's
+ * {@link ClusterMetrics#clock() clock}.
  */
 public final class ClusterMetricsGossip implements SmartLifecycle {
 
@@ -35,6 +36,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
     private final ClusterMetricsProperties properties;
     private final Supplier<String> nodeAddress;
     private final List<GossipRoundListener> listeners;
+    private final GossipStatistics statistics;
     private volatile MetricsGossiper gossiper;
     private volatile ScheduledExecutorService scheduler;
     private volatile String probeFailure;
@@ -48,10 +50,11 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
      * @param nodeAddress this node's address, asked once at start, when the server's port is known; null
      *     when there is none, and then the node does not gossip
      * @param listeners told after every round
+     * @param statistics where round durations are recorded
      */
     public ClusterMetricsGossip(ClusterMetrics metrics, MetricsProbe probe, MetricsTransport transport,
             GossipPeers listedPeers, ClusterMetricsProperties properties, Supplier<String> nodeAddress,
-            List<GossipRoundListener> listeners) {
+            List<GossipRoundListener> listeners, GossipStatistics statistics) {
         this.metrics = metrics;
         this.probe = probe;
         this.transport = transport;
@@ -59,6 +62,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         this.properties = properties;
         this.nodeAddress = nodeAddress;
         this.listeners = List.copyOf(listeners);
+        this.statistics = statistics;
     }
 
     @Override
@@ -129,7 +133,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
 
     private void sample() {
         try {
-            gossiper.sampleLocal(System.currentTimeMillis());
+            gossiper.sampleLocal(metrics.clock().millis());
             if (probeFailure != null) {
                 log.info("Cluster metrics probe works again");
             }
@@ -144,7 +148,9 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
 
     private void gossip() {
         try {
+            long start = System.nanoTime();
             List<String> targets = gossiper.gossipRound();
+            statistics.onRound(System.nanoTime() - start);
             if (transport instanceof HttpMetricsTransport http) {
                 http.retainPeers(gossiper.peers());
             }
@@ -164,7 +170,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.warn("Cluster metrics sweep failed", e);
         }
-        long now = System.currentTimeMillis();
+        long now = metrics.clock().millis();
         long delay = metrics.nextExpiry().map(Instant::toEpochMilli).orElse(now + properties.ttl().toMillis()) - now;
         ScheduledExecutorService s = scheduler;
         if (s != null && !s.isShutdown()) {

@@ -82,7 +82,7 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
         } catch (NumberFormatException e) {
             return "missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header";
         }
-        if (Math.abs(System.currentTimeMillis() - timestamp) > maxSkewMillis) {
+        if (Math.abs(metrics.clock().millis() - timestamp) > maxSkewMillis) {
             return "the message's timestamp is more than " + Duration.ofMillis(maxSkewMillis).toSeconds()
                     + " s from this node's clock: a replay, or a clock to fix";
         }

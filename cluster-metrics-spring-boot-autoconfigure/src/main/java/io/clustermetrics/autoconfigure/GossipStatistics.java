@@ -1,5 +1,7 @@
 package io.clustermetrics.autoconfigure;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counts of gossip messages, shared by the sender and the endpoint; exported as Micrometer counters. */
@@ -9,6 +11,8 @@ public final class GossipStatistics {
     private final LongAdder received = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LongAdder rounds = new LongAdder();
+    private final LongAccumulator slowestRoundNanos = new LongAccumulator(Math::max, 0);
 
     /** Messages a peer accepted. */
     public long sent() {
@@ -28,6 +32,21 @@ public final class GossipStatistics {
     /** Messages that did not reach a peer or that it refused. */
     public long failed() {
         return failed.sum();
+    }
+
+    /** Gossip rounds this node has run. */
+    public long rounds() {
+        return rounds.sum();
+    }
+
+    /** The longest a gossip round took on the gossip thread: sends are asynchronous, so peers do not count. */
+    public Duration slowestRound() {
+        return Duration.ofNanos(slowestRoundNanos.get());
+    }
+
+    void onRound(long nanos) {
+        rounds.increment();
+        slowestRoundNanos.accumulate(nanos);
     }
 
     void onSent() {

@@ -3,6 +3,7 @@ package io.clustermetrics.autoconfigure;
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.MetricsTransport;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,6 +40,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private final long baseBackoffMillis;
     private final ThreadPoolExecutor senders;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final InstantSource clock;
 
     /** A peer's state: whether a send is in flight, and how often and until when it has failed. */
     private record Peer(boolean inFlight, int failures, long retryAt) {}
@@ -47,8 +49,10 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
      * @param gossip the gossip settings: path, secret, timeouts, body limit, interval (the backoff unit)
      * @param codec the wire format
      * @param statistics where sends and failures are counted
+     * @param clock this node's clock, for the signature's timestamp and the backoff
      */
-    public HttpMetricsTransport(ClusterMetricsProperties.Gossip gossip, GossipCodec codec, GossipStatistics statistics) {
+    public HttpMetricsTransport(ClusterMetricsProperties.Gossip gossip, GossipCodec codec, GossipStatistics statistics,
+            InstantSource clock) {
         SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout(gossip.connectTimeout());
         requests.setReadTimeout(gossip.readTimeout());
@@ -67,12 +71,13 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                     return t;
                 });
         this.senders.allowCoreThreadTimeOut(true);
+        this.clock = clock;
     }
 
     @Override
     public boolean isAvailable(String targetNode) {
         Peer peer = peers.get(targetNode);
-        return peer == null || (!peer.inFlight && System.currentTimeMillis() >= peer.retryAt);
+        return peer == null || (!peer.inFlight && clock.millis() >= peer.retryAt);
     }
 
     @Override
@@ -114,7 +119,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private void deliver(String target, MetricsPdu pdu) {
         try {
             for (byte[] body : codec.encode(pdu.samples(), maxBodyBytes)) {
-                long timestamp = System.currentTimeMillis();
+                long timestamp = clock.millis();
                 http.post()
                         .uri(target + path)
                         .contentType(MediaType.APPLICATION_JSON)
@@ -143,7 +148,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         Peer after = peers.compute(target, (address, peer) -> {
             int failures = peer == null ? 1 : peer.failures + 1;
             long backoff = baseBackoffMillis << Math.min(failures - 1, 3);
-            return new Peer(false, failures, System.currentTimeMillis() + backoff);
+            return new Peer(false, failures, clock.millis() + backoff);
         });
         if (after.failures == 1) {
             log.warn("Cluster metrics peer " + target + " does not answer gossip (" + reason

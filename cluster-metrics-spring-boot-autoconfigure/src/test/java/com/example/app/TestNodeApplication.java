@@ -1,8 +1,12 @@
 package com.example.app;
 
+import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.MetricsProbe;
 import io.clustermetrics.NodeMetrics;
 import io.clustermetrics.autoconfigure.ClusterMetricsGossip;
+import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,6 +59,13 @@ public class TestNodeApplication {
     @ConditionalOnProperty("test.tunable-cpu")
     TunableProbe tunableProbe(@Value("${test.tunable-cpu}") double cpuLoad) {
         return new TunableProbe(cpuLoad);
+    }
+
+    /** A store on a clock {@code test.clock-offset} away from the system clock: a node with a wrong clock. */
+    @Bean
+    @ConditionalOnProperty("test.clock-offset")
+    ClusterMetrics skewedClusterMetrics(ClusterMetricsProperties properties, @Value("${test.clock-offset}") Duration offset) {
+        return new ClusterMetrics(properties.ttl(), properties.maxNodes(), InstantSource.offset(InstantSource.system(), offset));
     }
 
     /** A probe reporting a CPU load the test sets. */

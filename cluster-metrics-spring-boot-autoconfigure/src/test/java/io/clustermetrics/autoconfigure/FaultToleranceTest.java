@@ -1,0 +1,165 @@
+package io.clustermetrics.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.example.app.TestNodeApplication;
+import com.sun.net.httpserver.HttpServer;
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.NodeMetrics;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Real nodes against dead, silent and failing peers, wrong clocks, and their own shutdown. */
+class FaultToleranceTest {
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable resource : resources) {
+            resource.close();
+        }
+    }
+
+    private ConfigurableApplicationContext node(String... properties) {
+        ConfigurableApplicationContext node = TestNodeApplication.start(properties);
+        resources.add(0, node::close);
+        return node;
+    }
+
+    /** A peer that accepts connections and never answers. */
+    private String silentPeer() throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        List<Socket> held = new ArrayList<>();
+        Thread acceptor = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    held.add(server.accept());
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        acceptor.start();
+        resources.add(server);
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** A peer that answers every request with 500, counting them. */
+    private String failingPeer(AtomicInteger requests, int status) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        resources.add(() -> server.stop(0));
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** A port nobody listens on. */
+    private static String absentPeer() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    private static long freshestAge(ConfigurableApplicationContext viewer, String of) {
+        return viewer.getBean(ClusterMetrics.class).age(of).map(Duration::toMillis).orElse(Long.MAX_VALUE);
+    }
+
+    @Test
+    void silentFailingAndAbsentPeersNeitherSlowTheRoundNorStaleTheGoodPeer() throws Exception {
+        AtomicInteger failures = new AtomicInteger();
+        String silent = silentPeer();
+        String failing = failingPeer(failures, 500);
+        String absent = absentPeer();
+        ConfigurableApplicationContext good = node();
+        ConfigurableApplicationContext baseline = node("cluster.metrics.gossip.peers=" + TestNodeApplication.address(good));
+        ConfigurableApplicationContext exposed = node("cluster.metrics.gossip.fanout=4", "cluster.metrics.gossip.peers="
+                + String.join(",", TestNodeApplication.address(good), silent, failing, absent));
+        String goodAddress = TestNodeApplication.address(good);
+        String exposedAddress = TestNodeApplication.address(exposed);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> freshestAge(exposed, goodAddress) < 1_000
+                && freshestAge(good, exposedAddress) < 1_000);
+        long worstAge = 0;
+        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
+            worstAge = Math.max(worstAge, Math.max(freshestAge(exposed, goodAddress), freshestAge(good, exposedAddress)));
+        }
+        GossipStatistics withBadPeers = exposed.getBean(GossipStatistics.class);
+        GossipStatistics without = baseline.getBean(GossipStatistics.class);
+        System.out.printf("slowest gossip round: %s with three bad peers, %s without; worst age of the good peer's sample %d ms%n",
+                withBadPeers.slowestRound(), without.slowestRound(), worstAge);
+
+        // the round hands sends to other threads: it never waits for a connect (300 ms) or read (500 ms) timeout
+        assertThat(withBadPeers.slowestRound()).isLessThan(Duration.ofMillis(300));
+        // samples are taken every 200 ms and gossiped every 200 ms: the good peer's stays a few rounds fresh
+        assertThat(worstAge).isLessThan(1_000);
+        assertThat(withBadPeers.failed()).isGreaterThan(3);
+        assertThat(failures.get()).as("the failing peer is retried, with backoff").isBetween(2, 20);
+        assertThat(exposed.getBean(HttpMetricsTransport.class).failingPeers()).contains(failing, absent);
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("cluster-metrics-gossip-send"))).hasSizeLessThanOrEqualTo(3 * 8);
+    }
+
+    @Test
+    void closingTheContextStopsEveryThreadItStartedAndSendsNothingAfterwards() throws Exception {
+        AtomicInteger received = new AtomicInteger();
+        String recorder = failingPeer(received, 200);
+        ConfigurableApplicationContext node = TestNodeApplication.start("cluster.metrics.gossip.peers=" + recorder);
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.get() >= 3);
+        assertThat(starterThreads()).isNotEmpty();
+
+        node.close();
+        int atClose = received.get();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(starterThreads()).isEmpty());
+        Thread.sleep(1_000);
+        assertThat(received.get()).isEqualTo(atClose);
+    }
+
+    private static List<String> starterThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("cluster-metrics-")).toList();
+    }
+
+    @Test
+    void expiryFollowsTheReceiversClockWhateverTheSendersClockSays() throws Exception {
+        ConfigurableApplicationContext a = node();
+        String aAddress = TestNodeApplication.address(a);
+        ConfigurableApplicationContext behind = node("test.clock-offset=-60s", "cluster.metrics.gossip.peers=" + aAddress);
+        ConfigurableApplicationContext ahead = node("test.clock-offset=60s", "cluster.metrics.gossip.peers=" + aAddress);
+        List<String> all = Stream.of(a, behind, ahead).map(TestNodeApplication::address).toList();
+        List<ConfigurableApplicationContext> nodes = List.of(a, behind, ahead);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> nodes.forEach(node -> assertThat(
+                node.getBean(ClusterMetrics.class).snapshot()).extracting(NodeMetrics::address).containsExactlyInAnyOrderElementsOf(all)));
+        assertThat(a.getBean(ClusterMetrics.class).get(all.get(1)).orElseThrow().timestamp())
+                .as("the node behind stamps its samples a minute in the past").isLessThan(System.currentTimeMillis() - 50_000);
+        // a minute behind is no reason to expire: for longer than the 2 s ttl every node stays in every view
+        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; Thread.sleep(200)) {
+            nodes.forEach(node -> assertThat(node.getBean(ClusterMetrics.class).nodeCount()).isEqualTo(3));
+        }
+        // a minute ahead pins nothing: closed, the node leaves the others' views within its ttl
+        ahead.close();
+        long closed = System.nanoTime();
+        await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> Stream.of(a, behind).forEach(node -> assertThat(
+                node.getBean(ClusterMetrics.class).snapshot()).extracting(NodeMetrics::address).doesNotContain(all.get(2))));
+        assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(Duration.ofSeconds(4));
+    }
+}
