@@ -1,0 +1,94 @@
+package io.clustermetrics.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** One node alone, in this JVM: the dashboard's files, the demo API and the actuator endpoints answer. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+        properties = {"cluster.metrics.gossip.peers=", "spring.jmx.enabled=false"})
+class SampleApplicationTest {
+
+    private static final int PORT = freePort();
+    private static final String SELF = "http://127.0.0.1:" + PORT;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @DynamicPropertySource
+    static void port(DynamicPropertyRegistry registry) {
+        registry.add("server.port", () -> PORT);
+    }
+
+    @Test
+    void servesTheDashboardWithItsChartLibraryFromTheJar() throws Exception {
+        assertThat(get("/").body()).contains("<title>cluster-metrics: sample cluster</title>", "/app.js", "uPlot");
+        assertThat(get("/app.js").statusCode()).isEqualTo(200);
+        assertThat(get("/app.css").statusCode()).isEqualTo(200);
+        HttpResponse<String> uplot = get("/webjars/uplot/dist/uPlot.iife.min.js");
+        assertThat(uplot.statusCode()).isEqualTo(200);
+        assertThat(uplot.body()).contains("uPlot");
+        assertThat(get("/webjars/uplot/dist/uPlot.min.css").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void dispatchesWorkThroughTheBalancerAndCountsIt() throws Exception {
+        JsonNode work = json.readTree(get("/work").body());
+        assertThat(work.get("servedBy").asString()).isEqualTo(SELF);
+        assertThat(work.get("dispatchedBy").asString()).isEqualTo(SELF);
+        assertThat(work.get("cpuMillis").asDouble()).isPositive();
+
+        Thread.sleep(1_000); // the stats show whole seconds only
+        JsonNode stats = json.readTree(get("/work/stats").body());
+        assertThat(stats.get("self").asString()).isEqualTo(SELF);
+        assertThat(stats.get("counts").get(SELF).size()).isEqualTo(WorkService.WINDOW_SECONDS);
+        assertThat(stats.get("counts").get(SELF).valueStream().mapToLong(JsonNode::asLong).sum()).isPositive();
+    }
+
+    @Test
+    void stressesThisNodeButNoUnknownOne() throws Exception {
+        HttpResponse<String> here = post("/stress?seconds=1");
+        assertThat(here.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(here.body()).get("node").asString()).isEqualTo(SELF);
+        assertThat(post("/stress?seconds=1&node=http://127.0.0.1:1").statusCode()).isEqualTo(404);
+        assertThat(post("/stress?seconds=0").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void exposesClusterMetricsHealthAndPrometheus() throws Exception {
+        JsonNode view = json.readTree(get("/actuator/clustermetrics").body());
+        assertThat(view.get("self").asString()).isEqualTo(SELF);
+        assertThat(view.get("selector").asString()).isEqualTo("mix");
+        assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/prometheus").body()).contains("cluster_metrics_gossip_sent_total");
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(SELF + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(SELF + path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
