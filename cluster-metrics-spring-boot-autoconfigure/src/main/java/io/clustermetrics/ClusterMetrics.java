@@ -48,6 +48,7 @@ public final class ClusterMetrics {
     private final InstantSource clock;
     private volatile long version;
     private long sweptAt = Long.MIN_VALUE;
+    private long sweepDue = Long.MAX_VALUE;
 
     /** A store whose samples never expire, unbounded, on the system clock. */
     public ClusterMetrics() {
@@ -96,7 +97,10 @@ public final class ClusterMetrics {
             }
             entries.put(m.address(), new Entry(m, now));
             version++;
-            sweep(now);
+            sweepDue = Math.min(sweepDue, now + ttlMillis);
+            if (now >= sweepDue) {
+                sweep(now);
+            }
         }
     }
 
@@ -176,6 +180,7 @@ public final class ClusterMetrics {
         if (entries.size() != before || entries.values().stream().anyMatch(e -> e.expiredBetween(since, now, ttlMillis))) {
             version++;
         }
+        sweepDue = entries.values().stream().mapToLong(e -> e.nextEvent(now, ttlMillis)).min().orElse(Long.MAX_VALUE);
         return before - entries.size();
     }
 
@@ -221,6 +226,11 @@ public final class ClusterMetrics {
 
         boolean expiredBetween(long since, long now, long ttlMillis) {
             return isLive(since, ttlMillis) && !isLive(now, ttlMillis);
+        }
+
+        /** When this entry next changes state: it expires, or its tombstone may be purged. */
+        long nextEvent(long now, long ttlMillis) {
+            return receivedAt + (isLive(now, ttlMillis) ? ttlMillis : ttlMillis * (1 + TOMBSTONE_TTLS));
         }
 
         boolean isEvictable(long now, long ttlMillis) {

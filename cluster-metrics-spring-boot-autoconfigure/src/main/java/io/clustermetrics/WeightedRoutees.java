@@ -37,7 +37,7 @@ public final class WeightedRoutees {
     /**
      * Picks a candidate using {@code seed} as the random draw: a seed in [0, 1) lands on each candidate
      * with probability weight / total weight (values outside are clamped). When every weight is 0, the
-     * first candidate. Empty for no candidates.
+     * first candidate, as the seed crate. Empty for no candidates.
      *
      * @throws IllegalArgumentException if {@code seed} is NaN
      */
@@ -57,9 +57,17 @@ public final class WeightedRoutees {
         return candidates.isEmpty() ? 0.0 : tables.get(candidates).total();
     }
 
-    /** Picks a candidate with a draw from {@link ThreadLocalRandom}. */
+    /**
+     * Picks a candidate with a draw from {@link ThreadLocalRandom}. Unlike the seeded pick, when every weight
+     * is 0 (all expired or fully loaded) the draw is uniform, so that callers do not all pile onto the first.
+     */
     public Optional<String> pick(List<String> candidates) {
-        return pick(candidates, ThreadLocalRandom.current().nextDouble());
+        double seed = ThreadLocalRandom.current().nextDouble();
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        Table table = tables.get(candidates);
+        return table.total() > 0.0 ? table.pick(seed) : table.picks[(int) (seed * table.picks.length)];
     }
 
     /** The weights of the candidates as a cumulative table, with the answers made up front. */

@@ -63,6 +63,17 @@ class WeightedRouteesTest {
     }
 
     @Test
+    void withNoCapacityAnywhereTheRandomPickSpreadsUniformlyAndTheSeededOneKeepsTheSeedsFirst() {
+        List<String> candidates = List.of("a", "b", "c", "d");
+        candidates.forEach(c -> load(c, 1, 1.0));
+        Map<String, Long> counts = IntStream.range(0, 40_000).mapToObj(i -> routees.pick(candidates).orElseThrow())
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertThat(counts).containsOnlyKeys(candidates);
+        counts.values().forEach(n -> assertThat(n).isBetween(9_000L, 11_000L));
+        assertThat(routees.pick(candidates, 0.9)).contains("a");
+    }
+
+    @Test
     void totalWeightSaysWhetherAnyCandidateHasCapacity() {
         load("a", 1, 1.0);
         load("b", 1, 0.75);

@@ -2,7 +2,6 @@ package io.clustermetrics.autoconfigure;
 
 import io.clustermetrics.WeightedRoutees;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.DefaultResponse;
@@ -52,9 +51,6 @@ public class ClusterMetricsLoadBalancer implements ReactorServiceInstanceLoadBal
             return new EmptyResponse();
         }
         List<String> addresses = list.stream().map(instance -> instance.getUri().toString()).toList();
-        if (routees.totalWeight(addresses) <= 0.0) {
-            return new DefaultResponse(list.get(ThreadLocalRandom.current().nextInt(list.size())));
-        }
         String address = routees.pick(addresses).orElseThrow();
         return new DefaultResponse(list.get(addresses.indexOf(address)));
     }

@@ -28,7 +28,7 @@ public final class GossipCodec {
 
     private void encodeInto(List<NodeMetrics> samples, long maxBytes, List<byte[]> messages) {
         byte[] body = mapper.writeValueAsBytes(new MetricsPdu.PushBatch(samples));
-        if (body.length <= maxBytes || samples.size() == 1) {
+        if (body.length <= maxBytes || samples.size() <= 1) {
             messages.add(body);
             return;
         }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,6 +138,22 @@ class GossipEndpointTest {
                 + GOOD.formatted(now).substring(12).replace("10.0.0.7", "10.0.0.8").replace("0.25", "-3"));
         assertRefused(signed, postSigned(goodThenBad), 400, "cpuLoad");
         assertThat(store(signed)).as("the good sample of the bad batch was not applied").isEqualTo(before);
+    }
+
+    @Test
+    void theSenderSplitsAViewIntoBodiesUnderTheLimitAndEachIsAccepted() throws Exception {
+        GossipCodec codec = new GossipCodec();
+        long now = System.currentTimeMillis();
+        List<NodeMetrics> view = IntStream.range(0, 100)
+                .mapToObj(i -> new NodeMetrics("http://10.0.1." + i + ":8080", now, 0.5, 1, 2)).toList();
+        List<byte[]> bodies = codec.encode(view, 4096);
+        assertThat(bodies).hasSizeGreaterThan(1).allSatisfy(b -> assertThat(b.length).isLessThanOrEqualTo(4096));
+        assertThat(bodies.stream().mapToInt(b -> codec.decode(b).metrics().size()).sum()).isEqualTo(100);
+        assertThat(codec.encode(List.of(), 4)).hasSize(1);
+        for (byte[] body : bodies) {
+            assertThat(postSigned(body, now, signature).statusCode()).isEqualTo(200);
+        }
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.1.99:8080")).isPresent();
     }
 
     @Test
