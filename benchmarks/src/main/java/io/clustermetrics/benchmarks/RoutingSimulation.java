@@ -1,0 +1,79 @@
+package io.clustermetrics.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Routing quality under load: every {@link Strategy} side by side on the same requests, for each
+ * {@link Scenario}, cluster size and load, printed as Markdown tables (see {@link RoutingRun} for the
+ * model). Deterministic: the same arguments print the same tables.
+ *
+ * <p>Run with {@code java -cp benchmarks/target/benchmarks.jar io.clustermetrics.benchmarks.RoutingSimulation},
+ * optionally with {@code key=value} arguments: {@code sizes=3,10,100 loads=0.5,0.7,0.9 clients=10
+ * warmup=60 measure=240 seed=1 threads=<processors>}.
+ */
+public final class RoutingSimulation {
+
+    private RoutingSimulation() {}
+
+    /** Runs every scenario, size, load and strategy and prints the tables. */
+    public static void main(String[] arguments) {
+        Args args = new Args(arguments);
+        List<RoutingRun.Setup> setups = setups(args.integers("sizes", 3, 10, 100), args.decimals("loads", 0.5, 0.7, 0.9),
+                args.integer("clients", 10), args.decimal("warmup", 60), args.decimal("measure", 240),
+                args.longValue("seed", 1));
+        long started = System.nanoTime();
+        List<RoutingRun.Result> results =
+                run(setups, args.integer("threads", Runtime.getRuntime().availableProcessors()));
+        System.out.print(markdown(results));
+        System.out.printf(Locale.ROOT, "%n(%d runs in %.0f s of wall-clock time)%n", results.size(),
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Every combination, scenario by scenario, size by size, load by load, strategy by strategy. */
+    static List<RoutingRun.Setup> setups(int[] sizes, double[] loads, int clients, double warmup, double measure, long seed) {
+        List<RoutingRun.Setup> setups = new ArrayList<>();
+        for (Scenario scenario : Scenario.values()) {
+            for (int size : sizes) {
+                for (double load : loads) {
+                    for (Strategy strategy : Strategy.values()) {
+                        setups.add(new RoutingRun.Setup(scenario, size, load, strategy, clients, warmup, measure, seed));
+                    }
+                }
+            }
+        }
+        return setups;
+    }
+
+    /** Runs the setups on {@code threads} threads; the results come back in the setups' order. */
+    static List<RoutingRun.Result> run(List<RoutingRun.Setup> setups, int threads) {
+        return Parallel.map(setups, setup -> new RoutingRun(setup).run(), threads);
+    }
+
+    /** One table per scenario and size, then how the target comparisons came out. */
+    static String markdown(List<RoutingRun.Result> results) {
+        StringBuilder out = new StringBuilder();
+        Scenario scenario = null;
+        int size = -1;
+        for (RoutingRun.Result r : results) {
+            RoutingRun.Setup s = r.setup();
+            if (s.scenario() != scenario || s.backends() != size) {
+                scenario = s.scenario();
+                size = s.backends();
+                out.append(String.format(Locale.ROOT, "%n#### %s, %d backends, %d clients%n%n", scenario.label(), size, s.clients()));
+                out.append("| load | strategy | p50 ms | p99 ms | p999 ms | throughput req/s | max node util | max share in an interval | ÷ fair share |\n");
+                out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            }
+            out.append(String.format(Locale.ROOT, "| %.0f%% | %s | %s | %s | %s | %,.0f of %,.0f | %.0f%% | %.1f%% | %.2f |%n",
+                    s.load() * 100, s.strategy().label(), millis(r.p50()), millis(r.p99()), millis(r.p999()),
+                    r.throughput(), r.offered(), r.maxUtilisation() * 100, r.maxShare() * 100, r.maxShareOverFair()));
+        }
+        return out.toString();
+    }
+
+    private static String millis(double seconds) {
+        double ms = seconds * 1000;
+        return ms >= 100 ? String.format(Locale.ROOT, "%,.0f", ms) : String.format(Locale.ROOT, "%.1f", ms);
+    }
+}
