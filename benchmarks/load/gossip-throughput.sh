@@ -8,7 +8,7 @@
 #   benchmarks/load/gossip-throughput.sh       THREADS (2), CONNECTIONS (16), DURATION (15s), JAVA_OPTS
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# shellcheck source=cluster-lib.sh
+# shellcheck source-path=SCRIPTDIR source=cluster-lib.sh
 . benchmarks/load/cluster-lib.sh
 
 THREADS=${THREADS:-2}
@@ -20,20 +20,23 @@ install_wrk
 command -v openssl >/dev/null || { echo "The signed run needs openssl." >&2; exit 1; }
 find_base_port 18281
 BODY=$(mktemp)
+declare -A result
 
 # Runs wrk against node 1 (warm-up, then measured) and prints the measured run's wrk-result line.
 measure() {
   local url="http://127.0.0.1:$BASE_PORT"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s benchmarks/load/gossip.lua "$url" -- "$BODY" "$@" >/dev/null
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s benchmarks/load/gossip.lua "$url" -- "$BODY" "$@" \
-    | tee /dev/stderr | grep '^wrk-result'
+    >"$BODY.out"
+  cat "$BODY.out" >&2
+  grep '^wrk-result' "$BODY.out"
 }
 
-echo "== no secret (JAVA_OPTS: ${JAVA_OPTS:-run-cluster.sh's default})" >&2
+echo "== no secret (JAVA_OPTS: ${JAVA_OPTS:-the default of run-cluster.sh})" >&2
 start_cluster
 wait_for_view
 write_gossip_body "$BODY"
-plain=$(measure)
+result[plain]=$(measure)
 stop_cluster
 
 echo "== with a secret" >&2
@@ -45,17 +48,17 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/js
   -H "X-Cluster-Metrics-Timestamp: $TS" -H "X-Cluster-Metrics-Signature: $SIG" \
   --data-binary @"$BODY" "http://127.0.0.1:$BASE_PORT/cluster-metrics/gossip")
 [ "$status" = 200 ] || { echo "A signed message was answered $status, not 200." >&2; exit 1; }
-signed=$(measure "$TS" "$SIG")
+result[signed]=$(measure "$TS" "$SIG")
 stop_cluster
 
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, 3-sample message ($(wc -c <"$BODY") bytes), node 1 of 3"
 printf "| %-9s | %10s | %7s | %7s | %7s | %6s |\n" run "messages/s" "p50 ms" "p99 ms" "max ms" errors
 for run in plain signed; do
-  line=${!run}
+  line=${result[$run]}
   errors=$(( $(wrk_field "$line" non2xx) + $(wrk_field "$line" connect) + $(wrk_field "$line" read) \
     + $(wrk_field "$line" write) + $(wrk_field "$line" timeout) ))
   printf "| %-9s | %10s | %7s | %7s | %7s | %6s |\n" "$run" "$(wrk_field "$line" rate)" "$(wrk_field "$line" p50_ms)" \
     "$(wrk_field "$line" p99_ms)" "$(wrk_field "$line" max_ms)" "$errors"
 done
-rm -f "$BODY"
+rm -f "$BODY" "$BODY.out"

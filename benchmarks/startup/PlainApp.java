@@ -2,6 +2,7 @@ package io.clustermetrics.benchmarks.startup;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -20,8 +21,15 @@ public class PlainApp {
         return "hello";
     }
 
-    /** Starts the app. */
+    /**
+     * Starts the app; with {@code -Dplain.startup-steps=true} it records Spring's startup steps, which
+     * {@code /actuator/startup} then lists (expose it with {@code management.endpoints.web.exposure.include}).
+     */
     public static void main(String[] args) {
-        SpringApplication.run(PlainApp.class, args);
+        SpringApplication app = new SpringApplication(PlainApp.class);
+        if (Boolean.getBoolean("plain.startup-steps")) {
+            app.setApplicationStartup(new BufferingApplicationStartup(20_000));
+        }
+        app.run(args);
     }
 }

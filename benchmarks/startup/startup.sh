@@ -28,8 +28,7 @@ LIB="$WORK/app/BOOT-INF/lib/*"
 javac -nowarn -cp "$LIB" -d "$WORK/plain" benchmarks/startup/PlainApp.java
 
 COMMON="--server.port=$PORT --server.address=127.0.0.1 --management.endpoints.web.exposure.include=health,metrics"
-# shellcheck disable=SC2034 # read through ${!name}
-sample_cp="$WORK/app/BOOT-INF/classes:$LIB"; sample_main=io.clustermetrics.sample.SampleApplication; sample_args=""
+sample_cp="$WORK/app/BOOT-INF/classes:$LIB"; sample_main=io.clustermetrics.sample.SampleApplication
 plain_cp="$WORK/plain:$LIB"; plain_main=io.clustermetrics.benchmarks.startup.PlainApp
 CONFIGS="sample plain-on plain-jdk plain-off"
 
@@ -73,7 +72,11 @@ RESULTS="$WORK/results"
 for round in $(seq 1 "$RUNS"); do
   order=$CONFIGS
   [ $((round % 2)) -eq 0 ] && order=$(echo "$CONFIGS" | tr ' ' '\n' | tac | tr '\n' ' ')
-  for config in $order; do run_one "$config" | tee -a "$RESULTS"; done
+  for config in $order; do
+    line=$(run_one "$config")
+    echo "$line"
+    echo "$round $line" >>"$RESULTS"
+  done
 done
 
 echo
@@ -81,9 +84,9 @@ echo "Medians over $RUNS rounds:"
 printf "%-10s %7s %8s %8s\n" config started first200 heapMiB
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for config in $CONFIGS; do
-  s=$(awk -v c="$config" '$1 == c { print $2 }' "$RESULTS" | median)
-  f=$(awk -v c="$config" '$1 == c { print $3 }' "$RESULTS" | median)
-  h=$(awk -v c="$config" '$1 == c { print $4 }' "$RESULTS" | median)
+  s=$(awk -v c="$config" '$2 == c { print $3 }' "$RESULTS" | median)
+  f=$(awk -v c="$config" '$2 == c { print $4 }' "$RESULTS" | median)
+  h=$(awk -v c="$config" '$2 == c { print $5 }' "$RESULTS" | median)
   printf "%-10s %7.3f %8d %8.1f\n" "$config" "$s" "$f" "$h"
   eval "med_${config//-/_}_s=$s med_${config//-/_}_f=$f med_${config//-/_}_h=$h"
 done
@@ -94,3 +97,7 @@ awk -v on="$med_plain_on_s" -v off="$med_plain_off_s" -v jdk="$med_plain_jdk_s" 
   printf "starter on/off, Started in:   %.3f (+%.1f%%); with the JDK probe %.3f (+%.1f%%)\n", on / off, 100 * (on / off - 1), jdk / off, 100 * (jdk / off - 1)
   printf "starter on/off, first 200:    %.3f (+%.1f%%)\n", fon / foff, 100 * (fon / foff - 1)
   printf "starter on - off, heap:       %+.1f MiB\n", hon - hoff }'
+# The same round's on/off ratio, which cancels the machine's drift between rounds.
+paired=$(awk '$2 == "plain-on" { on[$1] = $3 } $2 == "plain-off" { off[$1] = $3 }
+  END { for (r in on) print on[r] / off[r] }' "$RESULTS" | median)
+awk -v p="$paired" 'BEGIN { printf "starter on/off, Started in, median of the rounds'"'"' ratios: %.3f (+%.1f%%)\n", p, 100 * (p - 1) }'

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -26,6 +27,11 @@ import oshi.util.GlobalConfig;
  * JMH gives every parameter combination), so that every call reads {@code /proc} and the cgroup files, as
  * a sample every second or three does in production. The JDK probe has no such cache; its figures at both
  * values are the same code, a measure of the run's noise.
+ *
+ * <p>A tight loop also runs JIT-compiled code with warm file caches, which a sample a second never has.
+ * For the production cadence, run single shots with a pause before each:
+ * {@code -bm ss -wi 5 -i 20 -p pauseMillis=1000 -p oshiCacheMillis=300}: one sample a second, OSHI's
+ * cache expired every time, as in a node.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +49,10 @@ public class ProbeBenchmark {
     @Param({"300", "0"})
     public int oshiCacheMillis;
 
+    /** A pause before every iteration (for single-shot runs at the production cadence); 0 for none. */
+    @Param({"0"})
+    public int pauseMillis;
+
     private MetricsProbe sampler;
     private long timestamp;
 
@@ -52,6 +62,12 @@ public class ProbeBenchmark {
         GlobalConfig.set(GlobalConfig.OSHI_UTIL_MEMOIZER_EXPIRATION, oshiCacheMillis);
         MemorySource memory = probe.endsWith("HEAP") ? MemorySource.HEAP : MemorySource.SYSTEM;
         sampler = probe.startsWith("OSHI") ? new OshiProbe(memory) : new JdkProbe(memory);
+    }
+
+    /** Waits {@code pauseMillis}, outside the measured time. */
+    @Setup(Level.Iteration)
+    public void pause() throws InterruptedException {
+        Thread.sleep(pauseMillis);
     }
 
     /** One sample, as the starter takes every {@code sample-interval}. */
