@@ -26,6 +26,7 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
@@ -72,13 +73,17 @@ public class ClusterMetricsAutoConfiguration {
         return new AdaptiveLoadBalancer(metrics, selector);
     }
 
-    /** An OSHI probe of this machine, the default when OSHI is on the class path. */
+    /**
+     * An OSHI probe of this machine, the default when OSHI is on the class path; lazy, as building it reads the
+     * processor topology (a few hundred milliseconds), so the gossip thread builds it rather than startup.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "oshi.SystemInfo")
     @ConditionalOnProperty(name = "cluster.metrics.probe.type", havingValue = "oshi", matchIfMissing = true)
     static class OshiProbeConfiguration {
 
         @Bean
+        @Lazy
         @ConditionalOnMissingBean
         MetricsProbe clusterMetricsProbe(ClusterMetricsProperties properties) {
             return new OshiProbe(properties.probe().memory());
@@ -162,10 +167,11 @@ public class ClusterMetricsAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        ClusterMetricsGossip clusterMetricsGossip(ClusterMetrics metrics, MetricsProbe probe, MetricsTransport transport,
+        ClusterMetricsGossip clusterMetricsGossip(ClusterMetrics metrics, ObjectProvider<MetricsProbe> probe,
+                MetricsTransport transport,
                 GossipPeers peers, ClusterMetricsProperties properties, ApplicationContext context,
                 ObjectProvider<GossipRoundListener> listeners, GossipStatistics statistics) {
-            return new ClusterMetricsGossip(metrics, probe, transport, peers, properties,
+            return new ClusterMetricsGossip(metrics, probe::getObject, transport, peers, properties,
                     () -> properties.nodeAddress() != null ? properties.nodeAddress() : defaultNodeAddress(context),
                     listeners.orderedStream().toList(), statistics);
         }

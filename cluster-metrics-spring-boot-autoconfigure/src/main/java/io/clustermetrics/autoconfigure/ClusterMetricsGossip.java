@@ -30,7 +30,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
     private static final Log log = LogFactory.getLog(ClusterMetricsGossip.class);
 
     private final ClusterMetrics metrics;
-    private final MetricsProbe probe;
+    private final Supplier<MetricsProbe> probe;
     private final MetricsTransport transport;
     private final GossipPeers listedPeers;
     private final ClusterMetricsProperties properties;
@@ -38,12 +38,14 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
     private final List<GossipRoundListener> listeners;
     private final GossipStatistics statistics;
     private volatile MetricsGossiper gossiper;
+    private volatile String self;
     private volatile ScheduledExecutorService scheduler;
     private volatile String probeFailure;
 
     /**
      * @param metrics the store
-     * @param probe this node's probe, smoothed here
+     * @param probe this node's probe, smoothed here; asked for on the gossip thread, so that building it (OSHI
+     *     takes a few hundred milliseconds) stays off the application's startup
      * @param transport how messages reach peers
      * @param listedPeers the peers to gossip with besides learned ones
      * @param properties the intervals, half-life, fanout and ttl
@@ -52,7 +54,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
      * @param listeners told after every round
      * @param statistics where round durations are recorded
      */
-    public ClusterMetricsGossip(ClusterMetrics metrics, MetricsProbe probe, MetricsTransport transport,
+    public ClusterMetricsGossip(ClusterMetrics metrics, Supplier<MetricsProbe> probe, MetricsTransport transport,
             GossipPeers listedPeers, ClusterMetricsProperties properties, Supplier<String> nodeAddress,
             List<GossipRoundListener> listeners, GossipStatistics statistics) {
         this.metrics = metrics;
@@ -70,15 +72,13 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         if (scheduler != null) {
             return;
         }
-        String self = nodeAddress.get();
-        if (self == null) {
+        String address = nodeAddress.get();
+        if (address == null) {
             log.warn("Cluster metrics: this node has no address (no embedded web server, and no "
                     + "cluster.metrics.node-address), so it does not gossip");
             return;
         }
-        MetricsProbe smoothed = new SmoothedProbe(probe, properties.movingAverageHalfLife(), properties.sampleInterval());
-        gossiper = new MetricsGossiper(metrics, smoothed, self, listedPeers::peers, transport,
-                properties.gossip().fanout(), new Random());
+        self = address;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "cluster-metrics-gossip");
             t.setDaemon(true);
@@ -86,12 +86,13 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         });
         executor.setRemoveOnCancelPolicy(true);
         scheduler = executor;
+        executor.execute(() -> build(address));
         long sampleMillis = properties.sampleInterval().toMillis();
         long gossipMillis = properties.gossip().interval().toMillis();
         executor.scheduleAtFixedRate(this::sample, 0, sampleMillis, TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(this::gossip, gossipMillis / 2, gossipMillis, TimeUnit.MILLISECONDS);
         executor.execute(this::sweep);
-        log.info("Cluster metrics: node " + gossiper.selfAddress() + " gossips every " + properties.gossip().interval()
+        log.info("Cluster metrics: node " + address + " gossips every " + properties.gossip().interval()
                 + " with " + properties.gossip().fanout() + " of " + listedPeers.peers() + " and the nodes it learns of");
     }
 
@@ -116,8 +117,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
 
     /** This node's address; null until started. */
     public String selfAddress() {
-        MetricsGossiper g = gossiper;
-        return g == null ? null : g.selfAddress();
+        return self;
     }
 
     /** The peers gossip may go to now; empty until started. */
@@ -131,7 +131,21 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         return probeFailure;
     }
 
+    private void build(String address) {
+        try {
+            gossiper = new MetricsGossiper(metrics,
+                    new SmoothedProbe(probe.get(), properties.movingAverageHalfLife(), properties.sampleInterval()),
+                    address, listedPeers::peers, transport, properties.gossip().fanout(), new Random());
+        } catch (RuntimeException e) {
+            probeFailure = String.valueOf(e.getMessage());
+            log.warn("Cluster metrics probe could not be built; this node does not gossip", e);
+        }
+    }
+
     private void sample() {
+        if (gossiper == null) {
+            return;
+        }
         try {
             gossiper.sampleLocal(metrics.clock().millis());
             if (probeFailure != null) {
@@ -147,6 +161,9 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
     }
 
     private void gossip() {
+        if (gossiper == null) {
+            return;
+        }
         try {
             long start = System.nanoTime();
             List<String> targets = gossiper.gossipRound();

@@ -21,7 +21,8 @@ import org.springframework.web.servlet.function.ServerResponse;
  * merged whole or refused whole, and a refused one leaves the store exactly as it was: 413 for a body
  * over the limit, 401 for a missing or wrong signature or a timestamp outside the skew window (when a
  * secret is set), 403 for a sender off loopback (when none is), 400 for malformed JSON or an impossible
- * sample. Refusals are RFC 9457 problem details whose {@code detail} says why.
+ * sample. An accepted message is answered {@code {"received": <samples in it>}}; each sample is merged
+ * if it is newer than what is stored. Refusals are RFC 9457 problem details whose {@code detail} says why.
  */
 public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
 
@@ -70,7 +71,7 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
         }
         MetricsGossip.apply(metrics, batch);
         statistics.onReceived();
-        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("accepted", batch.metrics().size()));
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("received", batch.metrics().size()));
     }
 
     /** Why the message's signature is not acceptable, or null if it is. */

@@ -94,7 +94,7 @@ class GossipEndpointTest {
     void aSignedValidMessageIsMergedAndAnswered() throws Exception {
         HttpResponse<String> response = postSigned(GOOD.formatted(System.currentTimeMillis()));
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(json.readTree(response.body()).get("accepted").asInt()).isEqualTo(1);
+        assertThat(json.readTree(response.body()).get("received").asInt()).isEqualTo(1);
         assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).map(NodeMetrics::cpuLoad).contains(0.25);
     }
 
