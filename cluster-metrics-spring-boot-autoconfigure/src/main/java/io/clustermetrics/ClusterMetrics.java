@@ -233,8 +233,9 @@ public final class ClusterMetrics {
             return receivedAt + (isLive(now, ttlMillis) ? ttlMillis : ttlMillis * (1 + TOMBSTONE_TTLS));
         }
 
+        /** Expired for at least a ttl: its tombstone may make room in a full store. */
         boolean isEvictable(long now, long ttlMillis) {
-            return now - receivedAt >= 2 * ttlMillis;
+            return !isLive(now - ttlMillis, ttlMillis);
         }
 
         boolean isPurgeable(long now, long ttlMillis) {

@@ -76,11 +76,21 @@ public final class MetricsGossiper {
      * @return the peers it was sent to
      */
     public List<String> gossipRound() {
+        return gossipRound(peers());
+    }
+
+    /**
+     * Like {@link #gossipRound()}, drawing among {@code peers} as {@link #peers()} gave them, for a caller that
+     * needs the peer set too and should not ask the listed peers (a discovery service) twice.
+     *
+     * @return the peers it was sent to
+     */
+    public List<String> gossipRound(Set<String> peers) {
         List<NodeMetrics> view = metrics.snapshot();
         if (view.isEmpty()) {
             return List.of();
         }
-        List<String> candidates = new ArrayList<>(peers());
+        List<String> candidates = new ArrayList<>(peers);
         candidates.removeIf(peer -> !transport.isAvailable(peer));
         int n = Math.min(fanout, candidates.size());
         for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle: the first n are a uniform draw

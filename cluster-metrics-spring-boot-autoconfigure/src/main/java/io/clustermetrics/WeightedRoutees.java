@@ -50,8 +50,7 @@ public final class WeightedRoutees {
 
     /**
      * The candidates' total weight: 0 when none has spare capacity (all expired or fully loaded), where
-     * {@link #pick(List, double)} falls back to the first candidate and a caller spreading load may rather
-     * draw uniformly.
+     * {@link #pick(List, double)} falls back to the first candidate and {@link #pick(List)} draws uniformly.
      */
     public double totalWeight(List<String> candidates) {
         return candidates.isEmpty() ? 0.0 : tables.get(candidates).total();

@@ -166,10 +166,11 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         }
         try {
             long start = System.nanoTime();
-            List<String> targets = gossiper.gossipRound();
+            Set<String> peers = gossiper.peers();
+            List<String> targets = gossiper.gossipRound(peers);
             statistics.onRound(System.nanoTime() - start);
             if (transport instanceof HttpMetricsTransport http) {
-                http.retainPeers(gossiper.peers());
+                http.retainPeers(peers);
             }
             if (log.isTraceEnabled()) {
                 log.trace("Cluster metrics gossip round sent to " + targets);
