@@ -5,7 +5,7 @@
 #
 #   ./run-cluster.sh                   nodes on 127.0.0.1:8081, 8082 and 8083
 #   BASE_PORT=9001 ./run-cluster.sh    nodes on 9001, 9002 and 9003
-#   ./run-cluster.sh --cluster.metrics.selector=cpu    arguments go to every node
+#   ./run-cluster.sh --cluster.metrics.selector=mix    arguments go to every node
 #
 # Also: SKIP_BUILD=1 uses the jar as it is; LOG_DIR (default sample-app/target/cluster) holds one log per
 # node; JAVA_OPTS (default "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1") is passed to every node;

@@ -116,15 +116,16 @@ public class WorkService {
     }
 
     /**
-     * Keeps every processor of this node busy for the next {@code seconds} (1 to 120); a stress already
-     * running is extended.
+     * Keeps every processor of this node busy for the next {@code seconds} (1 to 120), with two threads per
+     * processor so that the node takes most of a machine it shares with the other nodes of the demo; a stress
+     * already running is extended.
      */
     public synchronized StressResult stressHere(int seconds) {
         if (seconds < 1 || seconds > 120) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "seconds must be within 1 to 120, was " + seconds);
         }
         stressUntil = Math.max(stressUntil, System.currentTimeMillis() + seconds * 1000L);
-        while (burners < Runtime.getRuntime().availableProcessors()) {
+        while (burners < 2 * Runtime.getRuntime().availableProcessors()) {
             Thread t = new Thread(this::burnUntilDone, "stress-" + burners);
             t.setDaemon(true);
             t.start();

@@ -70,7 +70,7 @@ class SampleApplicationTest {
     void exposesClusterMetricsHealthAndPrometheus() throws Exception {
         JsonNode view = json.readTree(get("/actuator/clustermetrics").body());
         assertThat(view.get("self").asString()).isEqualTo(SELF);
-        assertThat(view.get("selector").asString()).isEqualTo("mix");
+        assertThat(view.get("selector").asString()).isEqualTo("cpu");
         assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
         assertThat(get("/actuator/prometheus").body()).contains("cluster_metrics_gossip_sent_total");
     }
