@@ -27,7 +27,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * accepted (200: validly signed and valid) or refused with a 4xx, never a 5xx or a stack trace, and a refused
  * one leaves the store exactly as it was.
  */
-class GossipEndpointFuzzProperties {
+class GossipEndpointFuzzTest {
 
     private static final String SECRET = "fuzz-secret";
     private static final GossipSignature SIGNATURE = new GossipSignature(SECRET);

@@ -11,7 +11,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
-class MetricsSelectorProperties {
+class MetricsSelectorPropertyTest {
 
     @Property(tries = 2_000)
     void everyWeightIsFiniteAndWithinZeroAndOne(
