@@ -3,7 +3,10 @@ package io.clustermetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import oshi.SystemInfo;
@@ -68,12 +71,50 @@ class OshiProbeTest {
             }
         };
         var hardware = SYSTEM.getHardware();
-        OshiProbe probe = new OshiProbe(hardware.getProcessor(), hardware.getMemory(), halfACoreAndOneGib, MemorySource.SYSTEM);
+        OshiProbe probe = new OshiProbe(hardware.getProcessor(), hardware.getMemory(), halfACoreAndOneGib,
+                MemorySource.SYSTEM, OshiProbe.LIMITS_REFRESH);
         burnEveryCore(100);
         NodeMetrics m = probe.sample("a", 1);
         assertThat(m.cpuLoad()).isCloseTo(0.5, within(0.05));
         assertThat(m.memoryMax()).isEqualTo(1L << 30);
         assertThat(m.memoryUsage()).isEqualTo(0.25);
+    }
+
+    /** Limits are files too: read once per refresh, not per sample, and a changed limit is seen after it. */
+    @Test
+    void readsLimitsOncePerRefreshAndSeesThemChange() {
+        AtomicInteger limitReads = new AtomicInteger();
+        AtomicLong memoryLimit = new AtomicLong(1L << 30);
+        CgroupInfo resizable = new CgroupInfo() {
+            @Override
+            public double getEffectiveCpus() {
+                limitReads.incrementAndGet();
+                return 2.0;
+            }
+
+            @Override
+            public long getMemoryLimit() {
+                limitReads.incrementAndGet();
+                return memoryLimit.get();
+            }
+
+            @Override
+            public long getMemoryUsage() {
+                return 1L << 28;
+            }
+        };
+        var hardware = SYSTEM.getHardware();
+        OshiProbe everyHour = new OshiProbe(hardware.getProcessor(), hardware.getMemory(), resizable, MemorySource.SYSTEM,
+                Duration.ofHours(1));
+        IntStream.range(0, 5).forEach(i -> everyHour.sample("a", i));
+        assertThat(limitReads).as("effective CPUs and memory limit, read once for five samples").hasValue(2);
+
+        OshiProbe everySample = new OshiProbe(hardware.getProcessor(), hardware.getMemory(), resizable,
+                MemorySource.SYSTEM, Duration.ZERO);
+        assertThat(everySample.sample("a", 1).memoryMax()).isEqualTo(1L << 30);
+        memoryLimit.set(1L << 31); // the pod was resized in place
+        assertThat(everySample.sample("a", 2).memoryMax()).isEqualTo(1L << 31);
+        assertThat(everyHour.sample("a", 6).memoryMax()).as("until its refresh, the old limit").isEqualTo(1L << 30);
     }
 
     private static void burnEveryCore(long millis) {

@@ -31,7 +31,10 @@ import oshi.util.GlobalConfig;
  * <p>A tight loop also runs JIT-compiled code with warm file caches, which a sample a second never has.
  * For the production cadence, run single shots with a pause before each:
  * {@code -bm ss -wi 5 -i 20 -p pauseMillis=1000 -p oshiCacheMillis=300}: one sample a second, OSHI's
- * cache expired every time, as in a node.
+ * cache expired every time, as in a node's first minutes, when the probe's code still runs in the
+ * interpreter. A node that has run for a while has had it compiled: add {@code -p oshiCacheMillis=0
+ * -p warmupSamples=5000} to take that many samples in a tight loop first (OSHI's cache off, so that the
+ * file-reading code is what gets compiled), then the single shots.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,6 +56,10 @@ public class ProbeBenchmark {
     @Param({"0"})
     public int pauseMillis;
 
+    /** Samples taken in a tight loop before the first measured one, for the JIT to compile the probe. */
+    @Param({"0"})
+    public int warmupSamples;
+
     private MetricsProbe sampler;
     private long timestamp;
 
@@ -62,6 +69,9 @@ public class ProbeBenchmark {
         GlobalConfig.set(GlobalConfig.OSHI_UTIL_MEMOIZER_EXPIRATION, oshiCacheMillis);
         MemorySource memory = probe.endsWith("HEAP") ? MemorySource.HEAP : MemorySource.SYSTEM;
         sampler = probe.startsWith("OSHI") ? new OshiProbe(memory) : new JdkProbe(memory);
+        for (int i = 0; i < warmupSamples; i++) {
+            sampler.sample("http://127.0.0.1:8081", ++timestamp);
+        }
     }
 
     /** Waits {@code pauseMillis}, outside the measured time. */
