@@ -11,6 +11,7 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +23,7 @@ import org.springframework.context.annotation.Configuration;
  * the class path.
  */
 @AutoConfiguration(after = ClusterMetricsAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "cluster.metrics.enabled", matchIfMissing = true)
 @ConditionalOnBean(ClusterMetrics.class)
 public class ClusterMetricsActuatorAutoConfiguration {
 

@@ -13,6 +13,7 @@ import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
  */
 @AutoConfiguration(after = ClusterMetricsAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients")
+@ConditionalOnBooleanProperty(name = "cluster.metrics.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty("cluster.metrics.loadbalancer.enabled")
 @ConditionalOnBean(WeightedRoutees.class)
 @LoadBalancerClients(defaultConfiguration = ClusterMetricsLoadBalancerConfiguration.class)

@@ -1,6 +1,7 @@
 package io.clustermetrics.autoconfigure;
 
 import io.clustermetrics.WeightedRoutees;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
@@ -18,8 +19,9 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class ClusterMetricsLoadBalancerConfiguration {
 
-    /** The metrics-weighted balancer of this client's service. */
+    /** The metrics-weighted balancer of this client's service, unless the client configures one of its own. */
     @Bean
+    @ConditionalOnMissingBean
     public ReactorLoadBalancer<ServiceInstance> clusterMetricsLoadBalancer(Environment environment,
             LoadBalancerClientFactory factory, WeightedRoutees routees) {
         String service = LoadBalancerClientFactory.getName(environment);

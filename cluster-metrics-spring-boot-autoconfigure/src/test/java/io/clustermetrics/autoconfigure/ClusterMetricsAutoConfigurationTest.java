@@ -67,6 +67,11 @@ class ClusterMetricsAutoConfigurationTest {
                 .doesNotHaveBean(ClusterMetricsMeters.class));
         web.withPropertyValues("cluster.metrics.enabled=false").run(context -> assertThat(context)
                 .doesNotHaveBean(ClusterMetricsGossip.class).doesNotHaveBean("clusterMetricsGossipRoute"));
+        // a store of the app's own is no reason to start the Actuator side half-wired
+        runner.withPropertyValues("cluster.metrics.enabled=false", "management.endpoints.web.exposure.include=clustermetrics")
+                .withBean(ClusterMetrics.class, ClusterMetrics::new).withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ClusterMetricsEndpoint.class)
+                        .doesNotHaveBean(ClusterMetricsHealthIndicator.class).doesNotHaveBean(ClusterMetricsMeters.class));
     }
 
     @Test

@@ -2,13 +2,28 @@ package io.clustermetrics.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration;
 import org.springframework.cloud.commons.util.UtilAutoConfiguration;
+import org.springframework.cloud.client.DefaultServiceInstance;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClientSpecification;
+import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
+import org.springframework.cloud.loadbalancer.core.RandomLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** The Spring Cloud conditions and properties: peers from a discovery client, and the load balancer switch. */
 class SpringCloudAutoConfigurationTest {
@@ -37,6 +52,34 @@ class SpringCloudAutoConfigurationTest {
     }
 
     @Test
+    void aFailingDiscoveryClientLeavesTheListedPeers() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        DiscoveryClient registry = new DiscoveryClient() {
+            @Override
+            public String description() {
+                return "a registry that is down, then up";
+            }
+
+            @Override
+            public List<ServiceInstance> getInstances(String serviceId) {
+                if (down.get()) {
+                    throw new IllegalStateException("connection refused");
+                }
+                return List.of(new DefaultServiceInstance("orders-1", serviceId, "10.0.0.1", 8080, false));
+            }
+
+            @Override
+            public List<String> getServices() {
+                return List.of("orders");
+            }
+        };
+        DiscoveryGossipPeers peers = new DiscoveryGossipPeers(List.of("http://10.0.0.9:8080"), () -> registry, "orders");
+        assertThat(peers.peers()).containsExactly("http://10.0.0.9:8080");
+        down.set(false);
+        assertThat(peers.peers()).containsExactly("http://10.0.0.9:8080", "http://10.0.0.1:8080");
+    }
+
+    @Test
     void withoutSpringCloudTheAppStartsAsBefore() {
         new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ClusterMetricsAutoConfiguration.class,
@@ -60,5 +103,40 @@ class SpringCloudAutoConfigurationTest {
                     assertThat(spec.getName()).startsWith("default.");
                     assertThat(spec.getConfiguration()).containsExactly(ClusterMetricsLoadBalancerConfiguration.class);
                 }));
+    }
+
+    @Test
+    void oneClientCanBeNamedAndAClientsOwnBalancerWins() {
+        WebApplicationContextRunner clients = runner.withConfiguration(AutoConfigurations.of(LoadBalancerAutoConfiguration.class));
+        clients.withUserConfiguration(OrdersByMetrics.class).run(context -> {
+            LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+            assertThat(factory.getInstance("orders")).isInstanceOf(ClusterMetricsLoadBalancer.class);
+            assertThat(factory.getInstance("billing")).as("Spring Cloud's default").isInstanceOf(RoundRobinLoadBalancer.class);
+        });
+        clients.withUserConfiguration(BillingAtRandom.class).withPropertyValues("cluster.metrics.loadbalancer.enabled=true")
+                .run(context -> {
+                    LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+                    assertThat(factory.getInstance("orders")).isInstanceOf(ClusterMetricsLoadBalancer.class);
+                    assertThat(factory.getInstance("billing")).isInstanceOf(RandomLoadBalancer.class);
+                });
+    }
+
+    /** One client routed by cluster metrics, the Spring Cloud way. */
+    @Configuration(proxyBeanMethods = false)
+    @LoadBalancerClient(name = "orders", configuration = ClusterMetricsLoadBalancerConfiguration.class)
+    static class OrdersByMetrics {}
+
+    /** One client with a balancer of its own, which the switch for all clients leaves alone. */
+    @Configuration(proxyBeanMethods = false)
+    @LoadBalancerClient(name = "billing", configuration = AtRandom.class)
+    static class BillingAtRandom {}
+
+    static class AtRandom {
+
+        @Bean
+        ReactorLoadBalancer<ServiceInstance> randomLoadBalancer(Environment environment, LoadBalancerClientFactory factory) {
+            String name = LoadBalancerClientFactory.getName(environment);
+            return new RandomLoadBalancer(factory.getLazyProvider(name, ServiceInstanceListSupplier.class), name);
+        }
     }
 }
