@@ -9,8 +9,12 @@ import io.clustermetrics.MetricsTransport;
 import io.clustermetrics.OshiProbe;
 import io.clustermetrics.StaticProbe;
 import io.clustermetrics.WeightedRoutees;
+import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Comparator;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -188,13 +192,39 @@ public class ClusterMetricsAutoConfiguration {
             Environment env = context.getEnvironment();
             String host = env.getProperty("server.address");
             if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
-                try {
-                    host = InetAddress.getLocalHost().getHostAddress();
-                } catch (UnknownHostException e) {
-                    host = InetAddress.getLoopbackAddress().getHostAddress();
-                }
+                host = hostAddress();
             }
             return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        /**
+         * The address this host's name resolves to, unless that is a loopback address (Debian maps the host
+         * name to 127.0.1.1): then the first address, IPv4 first, of an interface that is up, neither loopback
+         * nor link-local; the loopback address if there is none.
+         */
+        private static String hostAddress() {
+            try {
+                InetAddress named = InetAddress.getLocalHost();
+                if (!named.isLoopbackAddress()) {
+                    return named.getHostAddress();
+                }
+                return NetworkInterface.networkInterfaces().filter(ClusterMetricsAutoConfiguration::isUp)
+                        .flatMap(NetworkInterface::inetAddresses)
+                        .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                        .min(Comparator.comparing(a -> a instanceof Inet6Address))
+                        .map(a -> a.getHostAddress().replaceFirst("%.*", ""))
+                        .orElse(named.getHostAddress());
+            } catch (IOException e) {
+                return InetAddress.getLoopbackAddress().getHostAddress();
+            }
+        }
+    }
+
+    private static boolean isUp(NetworkInterface network) {
+        try {
+            return network.isUp();
+        } catch (SocketException e) {
+            return false;
         }
     }
 }

@@ -23,6 +23,10 @@ import org.springframework.web.servlet.function.ServerResponse;
  * secret is set), 403 for a sender off loopback (when none is), 400 for malformed JSON or an impossible
  * sample. An accepted message is answered {@code {"received": <samples in it>}}; each sample is merged
  * if it is newer than what is stored. Refusals are RFC 9457 problem details whose {@code detail} says why.
+ * The refusal of a validly signed message for its timestamp alone carries this node's clock, epoch
+ * milliseconds, in the {@link GossipSignature#TIMESTAMP_HEADER} header and as {@code "now"}, so that a sender
+ * whose clock differs can sign its next message in this node's time (as Hawk does): replays stay confined to
+ * the skew window, and the nodes' clocks need not agree.
  */
 public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
 
@@ -59,9 +63,9 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
         if (body.length > maxBodyBytes) {
             return refuse(HttpStatus.CONTENT_TOO_LARGE, "the body is larger than " + maxBodyBytes + " bytes");
         }
-        String unauthenticated = signature != null ? checkSignature(request, body) : checkLoopback(servlet);
+        ProblemDetail unauthenticated = signature != null ? checkSignature(request, body) : checkLoopback(servlet);
         if (unauthenticated != null) {
-            return refuse(signature != null ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN, unauthenticated);
+            return refuse(unauthenticated);
         }
         MetricsPdu.PushBatch batch;
         try {
@@ -74,42 +78,66 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("received", batch.metrics().size()));
     }
 
-    /** Why the message's signature is not acceptable, or null if it is. */
-    private String checkSignature(ServerRequest request, byte[] body) {
-        String timestampHeader = request.headers().firstHeader(GossipSignature.TIMESTAMP_HEADER);
+    /** Why the message's signature is not acceptable (401), or null if it is. */
+    private ProblemDetail checkSignature(ServerRequest request, byte[] body) {
         long timestamp;
         try {
-            timestamp = Long.parseLong(timestampHeader);
+            timestamp = Long.parseLong(request.headers().firstHeader(GossipSignature.TIMESTAMP_HEADER));
         } catch (NumberFormatException e) {
-            return "missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header";
-        }
-        if (Math.abs(metrics.clock().millis() - timestamp) > maxSkewMillis) {
-            return "the message's timestamp is more than " + Duration.ofMillis(maxSkewMillis).toSeconds()
-                    + " s from this node's clock: a replay, or a clock to fix";
+            return unauthorized("missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header");
         }
         if (!signature.verify(timestamp, body, request.headers().firstHeader(GossipSignature.SIGNATURE_HEADER))) {
-            return "missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header";
+            return unauthorized("missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header");
+        }
+        long now = metrics.clock().millis();
+        if (Math.abs(now - timestamp) > maxSkewMillis) {
+            ProblemDetail stale = unauthorized("the message's timestamp is more than " + Duration.ofMillis(maxSkewMillis).toSeconds()
+                    + " s from this node's clock: a replay, or a sender to sign with this node's clock, given in \"now\"");
+            stale.setProperty("now", now);
+            return stale;
         }
         return null;
     }
 
-    /** Why the sender is not acceptable without a secret, or null if it is. */
-    private static String checkLoopback(HttpServletRequest servlet) {
-        try {
-            if (InetAddress.getByName(servlet.getRemoteAddr()).isLoopbackAddress()) {
-                return null;
-            }
-        } catch (UnknownHostException e) {
-            // not an address: refused below
+    private static ProblemDetail unauthorized(String reason) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, reason);
+    }
+
+    /**
+     * Why the sender is not acceptable without a secret (403), or null if it is. Both ends of the connection
+     * must be loopback addresses: the remote address alone is rewritten from {@code X-Forwarded-For} when
+     * forwarded headers are on (Boot turns them on in Kubernetes), while a connection accepted on a loopback
+     * address can only come from this host.
+     */
+    private static ProblemDetail checkLoopback(HttpServletRequest servlet) {
+        if (isLoopback(servlet.getRemoteAddr()) && isLoopback(servlet.getLocalAddr())) {
+            return null;
         }
-        return "no gossip secret is configured on this node, so only loopback senders are accepted; "
-                + "set cluster.metrics.gossip.secret on every node";
+        return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, "no gossip secret is configured on this node, so only "
+                + "loopback senders are accepted; set cluster.metrics.gossip.secret on every node");
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return address != null && InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private ServerResponse refuse(HttpStatus status, String reason) {
+        return refuse(ProblemDetail.forStatusAndDetail(status, reason));
+    }
+
+    private ServerResponse refuse(ProblemDetail problem) {
         statistics.onRefused();
-        return ServerResponse.status(status)
+        return ServerResponse.status(problem.getStatus())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(ProblemDetail.forStatusAndDetail(status, reason));
+                .headers(headers -> {
+                    if (problem.getProperties() != null && problem.getProperties().get("now") instanceof Long now) {
+                        headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(now));
+                    }
+                })
+                .body(problem);
     }
 }

@@ -18,14 +18,16 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
-import org.springframework.web.client.RestClientException;
+import org.springframework.web.client.HttpClientErrorException;
 
 /**
  * Sends gossip as HTTP POSTs to {@code <peer><path>}, signed when a secret is set. Sends run on the
  * transport's own few threads with short timeouts, so a dead or slow peer never delays a gossip round or
  * the other peers: a peer with a send in flight is skipped, and a failing peer is retried with
  * exponential backoff (from the gossip interval up to eight intervals). The log gets one warning when a
- * peer starts failing and one line when it answers again.
+ * peer starts failing and one line when it answers again. A signed message a peer refuses for its
+ * timestamp is signed again, once, in the peer's time as its answer gives it, and so are the next ones:
+ * nodes whose clocks differ by more than the skew window still gossip.
  */
 public final class HttpMetricsTransport implements MetricsTransport, DisposableBean {
 
@@ -40,6 +42,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private final long baseBackoffMillis;
     private final ThreadPoolExecutor senders;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Map<String, Long> clockOffsets = new ConcurrentHashMap<>();
     private final InstantSource clock;
 
     /** A peer's state: whether a send is in flight, and how often and until when it has failed. */
@@ -114,33 +117,59 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     /** Forgets the state of every peer not in {@code current}, so that departed peers do not pile up. */
     public void retainPeers(Set<String> current) {
         peers.keySet().retainAll(current);
+        clockOffsets.keySet().retainAll(current);
     }
 
     private void deliver(String target, MetricsPdu pdu) {
         try {
             for (byte[] body : codec.encode(pdu.samples(), maxBodyBytes)) {
-                long timestamp = clock.millis();
-                http.post()
-                        .uri(target + path)
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .headers(headers -> {
-                            if (signature != null) {
-                                headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
-                                headers.set(GossipSignature.SIGNATURE_HEADER, signature.sign(timestamp, body));
-                            }
-                        })
-                        .body(body)
-                        .retrieve()
-                        .toBodilessEntity();
+                post(target, body);
                 statistics.onSent();
             }
             Peer before = peers.put(target, new Peer(false, 0, 0));
             if (before != null && before.failures > 0) {
                 log.info("Cluster metrics peer " + target + " answers again");
             }
-        } catch (RestClientException | IllegalArgumentException e) {
+        } catch (RuntimeException e) { // RestClientException, or an address that is not an HTTP URL
             failed(target, e.getMessage());
         }
+    }
+
+    /**
+     * Posts {@code body}, signed in the peer's time as last learned; if the peer refuses that time and gives
+     * its own, learns it and posts once again.
+     */
+    private void post(String target, byte[] body) {
+        try {
+            post(target, body, clockOffsets.getOrDefault(target, 0L));
+        } catch (HttpClientErrorException.Unauthorized e) {
+            String peerNow = e.getResponseHeaders() == null ? null : e.getResponseHeaders().getFirst(GossipSignature.TIMESTAMP_HEADER);
+            if (signature == null || peerNow == null) {
+                throw e;
+            }
+            long offset = Long.parseLong(peerNow) - clock.millis();
+            if (clockOffsets.put(target, offset) == null) {
+                log.info(String.format("Cluster metrics peer %s refused this node's clock: its clock is %+d ms from this "
+                        + "node's; gossip to it is now signed in its time", target, offset));
+            }
+            post(target, body, offset);
+        }
+    }
+
+    private void post(String target, byte[] body, long clockOffset) {
+        long timestamp = clock.millis() + clockOffset;
+        http.post()
+                .uri(target + path)
+                .contentType(MediaType.APPLICATION_JSON)
+                .headers(headers -> {
+                    if (signature != null) {
+                        headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+                        headers.set(GossipSignature.SIGNATURE_HEADER, signature.sign(timestamp, body));
+                    }
+                })
+                .body(body)
+                .retrieve()
+                .toBodilessEntity();
     }
 
     private void failed(String target, String reason) {

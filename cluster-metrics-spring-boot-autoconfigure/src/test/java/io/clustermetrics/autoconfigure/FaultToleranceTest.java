@@ -97,20 +97,28 @@ class FaultToleranceTest {
         String exposedAddress = TestNodeApplication.address(exposed);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> freshestAge(exposed, goodAddress) < 1_000
-                && freshestAge(good, exposedAddress) < 1_000);
-        long worstAge = 0;
-        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
-            worstAge = Math.max(worstAge, Math.max(freshestAge(exposed, goodAddress), freshestAge(good, exposedAddress)));
-        }
+                && freshestAge(good, exposedAddress) < 1_000 && freshestAge(baseline, goodAddress) < 1_000);
         GossipStatistics withBadPeers = exposed.getBean(GossipStatistics.class);
         GossipStatistics without = baseline.getBean(GossipStatistics.class);
-        System.out.printf("slowest gossip round: %s with three bad peers, %s without; worst age of the good peer's sample %d ms%n",
-                withBadPeers.slowestRound(), without.slowestRound(), worstAge);
+        long roundsWith = withBadPeers.rounds();
+        long roundsWithout = without.rounds();
+        long ageWith = 0;
+        long ageWithout = 0;
+        int looks = 0;
+        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; Thread.sleep(100), looks++) {
+            ageWith += Math.max(freshestAge(exposed, goodAddress), freshestAge(good, exposedAddress));
+            ageWithout += Math.max(freshestAge(baseline, goodAddress), freshestAge(good, TestNodeApplication.address(baseline)));
+        }
+        roundsWith = withBadPeers.rounds() - roundsWith;
+        roundsWithout = without.rounds() - roundsWithout;
+        System.out.printf("in 3 s: %d gossip rounds with three bad peers, %d without; mean age of the good peer's sample %d ms "
+                + "with, %d ms without; slowest round %s with, %s without%n", roundsWith, roundsWithout, ageWith / looks,
+                ageWithout / looks, withBadPeers.slowestRound(), without.slowestRound());
 
-        // the round hands sends to other threads: it never waits for a connect (300 ms) or read (500 ms) timeout
-        assertThat(withBadPeers.slowestRound()).isLessThan(Duration.ofMillis(300));
-        // samples are taken every 200 ms and gossiped every 200 ms: the good peer's stays a few rounds fresh
-        assertThat(worstAge).isLessThan(1_000);
+        // rounds hand sends to other threads: a round that waited for a connect (300 ms) or read (500 ms)
+        // timeout would run at most every 500 ms instead of every 200, and its samples would age accordingly
+        assertThat(roundsWith).as("rounds with bad peers, against without").isGreaterThanOrEqualTo(roundsWithout * 8 / 10);
+        assertThat(ageWith).as("the good peer's freshness with bad peers, against without").isLessThan(2 * ageWithout);
         assertThat(withBadPeers.failed()).isGreaterThan(3);
         assertThat(failures.get()).as("the failing peer is retried, with backoff").isBetween(2, 20);
         assertThat(exposed.getBean(HttpMetricsTransport.class).failingPeers()).contains(failing, absent);
@@ -138,12 +146,17 @@ class FaultToleranceTest {
                 .filter(name -> name.startsWith("cluster-metrics-")).toList();
     }
 
+    /**
+     * Signed, as gossip off loopback must be: a minute is beyond the 30 s skew window, so the nodes behind
+     * and ahead only gossip by signing in their peer's time, which its refusal tells them.
+     */
     @Test
     void expiryFollowsTheReceiversClockWhateverTheSendersClockSays() throws Exception {
-        ConfigurableApplicationContext a = node();
+        String secret = "cluster.metrics.gossip.secret=clock-test";
+        ConfigurableApplicationContext a = node(secret);
         String aAddress = TestNodeApplication.address(a);
-        ConfigurableApplicationContext behind = node("test.clock-offset=-60s", "cluster.metrics.gossip.peers=" + aAddress);
-        ConfigurableApplicationContext ahead = node("test.clock-offset=60s", "cluster.metrics.gossip.peers=" + aAddress);
+        ConfigurableApplicationContext behind = node(secret, "test.clock-offset=-60s", "cluster.metrics.gossip.peers=" + aAddress);
+        ConfigurableApplicationContext ahead = node(secret, "test.clock-offset=60s", "cluster.metrics.gossip.peers=" + aAddress);
         List<String> all = Stream.of(a, behind, ahead).map(TestNodeApplication::address).toList();
         List<ConfigurableApplicationContext> nodes = List.of(a, behind, ahead);
 
@@ -157,9 +170,9 @@ class FaultToleranceTest {
         }
         // a minute ahead pins nothing: closed, the node leaves the others' views within its ttl
         ahead.close();
-        long closed = System.nanoTime();
         await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> Stream.of(a, behind).forEach(node -> assertThat(
                 node.getBean(ClusterMetrics.class).snapshot()).extracting(NodeMetrics::address).doesNotContain(all.get(2))));
-        assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(Duration.ofSeconds(4));
+        assertThat(a.getBean(GossipStatistics.class).refused()).as("one refusal per skewed sender, then none")
+                .isBetween(2L, 6L);
     }
 }

@@ -1,11 +1,13 @@
 package io.clustermetrics.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.example.app.TestNodeApplication;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.NodeMetrics;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,13 +39,16 @@ class GossipEndpointTest {
     private final JsonMapper json = JsonMapper.builder().build();
     private final GossipSignature signature = new GossipSignature(SECRET);
 
-    /** Lone nodes that sample themselves once, at start: whatever changes in their store came through the endpoint. */
+    /**
+     * Lone nodes that sample themselves once, at start, and expire nothing during the test: whatever changes
+     * in their store came through the endpoint.
+     */
     @BeforeAll
     static void start() {
         signed = TestNodeApplication.start("cluster.metrics.gossip.secret=" + SECRET, "cluster.metrics.gossip.max-body-size=4KB",
-                "cluster.metrics.probe.type=static", "cluster.metrics.sample-interval=1h");
+                "cluster.metrics.probe.type=static", "cluster.metrics.sample-interval=1h", "cluster.metrics.ttl=1h");
         open = TestNodeApplication.start("server.forward-headers-strategy=native", "cluster.metrics.probe.type=static",
-                "cluster.metrics.sample-interval=1h");
+                "cluster.metrics.sample-interval=1h", "cluster.metrics.ttl=1h");
     }
 
     @AfterAll
@@ -114,11 +119,16 @@ class GossipEndpointTest {
         assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofByteArray(tampered),
                 GossipSignature.TIMESTAMP_HEADER, Long.toString(now),
                 GossipSignature.SIGNATURE_HEADER, signature.sign(now, body)), 401, "signature");
-        assertRefused(signed, postSigned(body, now - 120_000, signature), 401, "replay");
+        HttpResponse<String> replayed = postSigned(body, now - 120_000, signature);
+        assertRefused(signed, replayed, 401, "replay");
         assertRefused(signed, postSigned(body, now + 120_000, signature), 401, "clock");
+        // a validly signed message refused for its time learns the node's clock, to sign the next one in;
+        // a forged one learns nothing
+        assertThat(json.readTree(replayed.body()).get("now").asLong()).isBetween(now, System.currentTimeMillis());
+        assertThat(json.readTree(postSigned(body, now - 120_000, new GossipSignature("wrong secret")).body()).has("now")).isFalse();
 
         assertThat(store(signed)).isEqualTo(before);
-        assertThat(signed.getBean(GossipStatistics.class).refused() - refusedBefore).isEqualTo(6);
+        assertThat(signed.getBean(GossipStatistics.class).refused() - refusedBefore).isEqualTo(7);
     }
 
     @Test
@@ -176,5 +186,32 @@ class GossipEndpointTest {
         assertThat(store(open)).isEqualTo(before);
         assertThat(post(open, HttpRequest.BodyPublishers.ofString(body)).statusCode()).isEqualTo(200);
         assertThat(open.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).isPresent();
+    }
+
+    /**
+     * A sender on another address of this machine, through a proxy it claims to be, names itself 127.0.0.1 in
+     * {@code X-Forwarded-For}; the node trusts every proxy, so its remote address says loopback. The
+     * connection's own address does not: refused. The node listens on every interface and gives itself this
+     * host's address (not the loopback address the host name resolves to here), which the sender uses.
+     */
+    @Test
+    void aForwardedHeaderDoesNotMakeAnOffLoopbackSenderLoopback() throws Exception {
+        ConfigurableApplicationContext node = TestNodeApplication.start("server.address=0.0.0.0",
+                "server.forward-headers-strategy=native", "server.tomcat.remoteip.internal-proxies=.*",
+                "cluster.metrics.probe.type=static", "cluster.metrics.sample-interval=1h", "cluster.metrics.ttl=1h");
+        try {
+            URI self = URI.create(node.getBean(ClusterMetricsGossip.class).selfAddress());
+            assumeThat(InetAddress.getByName(self.getHost()).isLoopbackAddress()).as("this machine has only loopback: " + self)
+                    .isFalse();
+            List<NodeMetrics> before = store(node);
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(self.resolve("/cluster-metrics/gossip"))
+                    .header("Content-Type", "application/json").header("X-Forwarded-For", "127.0.0.1")
+                    .POST(HttpRequest.BodyPublishers.ofString(GOOD.formatted(System.currentTimeMillis()))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertRefused(node, response, 403, "only loopback senders");
+            assertThat(store(node)).isEqualTo(before);
+        } finally {
+            node.close();
+        }
     }
 }
