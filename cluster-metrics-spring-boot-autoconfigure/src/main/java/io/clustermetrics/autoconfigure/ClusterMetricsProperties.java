@@ -13,22 +13,22 @@ import org.springframework.util.unit.DataSize;
  * Cluster metrics settings, under {@code cluster.metrics}. Intervals and the half-life default to Akka
  * Cluster Metrics' reference.conf (3 s collect and gossip intervals, 12 s moving-average half-life).
  *
- * @param enabled whether cluster metrics are on: the store, the probe, routing, gossip and the actuator parts
- * @param nodeAddress this node's identity, the base URL its peers reach it at; by default
- *     {@code http://<server.address or this host's address>:<the port the server actually listens on>}
- * @param selector what turns a sample into a routing weight: cpu, heap, mix (the mean of cpu and heap) or
- *     system-load-average
- * @param probe how this node's load is read
- * @param sampleInterval how often this node samples its own load (Akka's default: 3s)
- * @param movingAverageHalfLife after how long an old reading's weight in the smoothed sample has halved
- *     (Akka's default: 12s)
- * @param gossip how samples travel between nodes
- * @param ttl how long a node stays in the view and in routing after its newest sample arrived, on this
- *     node's clock; longer than a few gossip intervals
- * @param maxNodes the most nodes tracked at once, whatever senders claim; when full, new addresses are
- *     dropped and known live nodes keep their place
- * @param discovery peers from Spring Cloud's {@code DiscoveryClient}, when it is on the class path
- * @param loadbalancer metrics-weighted routing for Spring Cloud LoadBalancer clients
+ * @param enabled Whether cluster metrics are on: the store, the probe, routing, gossip and the actuator parts.
+ * @param nodeAddress This node's identity, the base URL its peers reach it at. By default
+ *     http://<server.address or this host's address>:<the port the server actually listens on>.
+ * @param selector What turns a sample into a routing weight: cpu, heap, mix (the mean of cpu and heap) or
+ *     system-load-average.
+ * @param probe How this node's load is read.
+ * @param sampleInterval How often this node samples its own load (Akka's default: 3s).
+ * @param movingAverageHalfLife After how long an old reading's weight in the smoothed sample has halved
+ *     (Akka's default: 12s).
+ * @param gossip How samples travel between nodes.
+ * @param ttl How long a node stays in the view and in routing after its newest sample arrived, on this
+ *     node's clock. Longer than a few gossip intervals.
+ * @param maxNodes The most nodes tracked at once, whatever senders claim. When full, new addresses are
+ *     dropped and known live nodes keep their place.
+ * @param discovery Peers from Spring Cloud's DiscoveryClient, when it is on the class path.
+ * @param loadbalancer Metrics-weighted routing for Spring Cloud LoadBalancer clients.
  */
 @ConfigurationProperties("cluster.metrics")
 public record ClusterMetricsProperties(
@@ -73,9 +73,9 @@ public record ClusterMetricsProperties(
     /**
      * How this node's load is read.
      *
-     * @param type oshi, jdk or static; oshi falls back to jdk when OSHI is not on the class path
-     * @param memory which memory is reported: system (the machine's or container's) or heap (the JVM's)
-     * @param staticValues the values a static probe reports
+     * @param type Where the load is read: oshi, jdk or static. oshi falls back to jdk when OSHI is not on the class path.
+     * @param memory Which memory is reported: system (the machine's or container's) or heap (the JVM's).
+     * @param staticValues The values a static probe reports.
      */
     public record Probe(
             @DefaultValue("oshi") ProbeType type,
@@ -85,9 +85,9 @@ public record ClusterMetricsProperties(
     /**
      * The values a static probe reports.
      *
-     * @param cpuLoad CPU load, 0 to 1
-     * @param memoryUsed used memory, bytes
-     * @param memoryMax memory limit, bytes
+     * @param cpuLoad CPU load a static probe reports, 0 to 1.
+     * @param memoryUsed Used memory a static probe reports, in bytes.
+     * @param memoryMax Memory limit a static probe reports, in bytes.
      */
     public record StaticValues(
             @DefaultValue("0") double cpuLoad,
@@ -97,17 +97,17 @@ public record ClusterMetricsProperties(
     /**
      * How samples travel between nodes.
      *
-     * @param interval how often this node sends its view (Akka's default: 3s)
-     * @param fanout to how many random peers each round goes
-     * @param peers base URLs of peers to gossip with, besides those learned through gossip
-     * @param secret shared key: when set, every message is signed with HMAC-SHA256 and unsigned ones are
-     *     refused; when not set, only loopback senders are accepted
-     * @param path the path of the gossip endpoint, on every node
-     * @param maxBodySize the largest message accepted; larger views are split by the sender
-     * @param connectTimeout how long a send waits for a connection
-     * @param readTimeout how long a send waits for the answer
-     * @param maxClockSkew how far a signed message's timestamp may be from this node's clock; older
-     *     messages are refused as replays
+     * @param interval How often this node sends its view (Akka's default: 3s).
+     * @param fanout To how many random peers each round goes.
+     * @param peers Base URLs of peers to gossip with, besides those learned through gossip.
+     * @param secret Shared key. When set, every message is signed with HMAC-SHA256 and unsigned ones are
+     *     refused; when not set, only loopback senders are accepted.
+     * @param path Path of the gossip endpoint, on every node.
+     * @param maxBodySize Largest message accepted. Larger views are split by the sender.
+     * @param connectTimeout How long a send waits for a connection.
+     * @param readTimeout How long a send waits for the answer.
+     * @param maxClockSkew How far a signed message's timestamp may be from this node's clock. Others are
+     *     refused as replays, with this node's clock, in which the sender signs its next messages.
      */
     public record Gossip(
             @DefaultValue("3s") Duration interval,
@@ -148,17 +148,17 @@ public record ClusterMetricsProperties(
      * gossip round, together with {@code gossip.peers}. An instance's address is its base URI, so a node's
      * {@code node-address} must be the URI the discovery server gives for it.
      *
-     * @param enabled whether to take peers from the discovery client when there is one
-     * @param serviceId the service whose instances are the peers; by default {@code spring.application.name}
+     * @param enabled Whether to take peers from the discovery client when there is one.
+     * @param serviceId Service whose instances are the peers. By default spring.application.name.
      */
     public record Discovery(@DefaultValue("true") boolean enabled, String serviceId) {}
 
     /**
      * Metrics-weighted routing for {@code @LoadBalanced} clients.
      *
-     * @param enabled whether every Spring Cloud LoadBalancer client routes by cluster metrics (weighted random
-     *     by the selector's weights); for one client only, name {@code ClusterMetricsLoadBalancerConfiguration}
-     *     in its {@code @LoadBalancerClient} instead
+     * @param enabled Whether every Spring Cloud LoadBalancer client routes by cluster metrics (weighted random
+     *     by the selector's weights). For one client only, name ClusterMetricsLoadBalancerConfiguration as the
+     *     configuration of its LoadBalancerClient annotation instead.
      */
     public record LoadBalancer(@DefaultValue("false") boolean enabled) {}
 }
