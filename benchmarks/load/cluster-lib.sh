@@ -63,7 +63,7 @@ stop_cluster() {
 
 # How many nodes $1's /actuator/clustermetrics lists (0 when it does not answer).
 tracked_nodes() {
-  (curl -fs "http://127.0.0.1:$1/actuator/clustermetrics" || true) | grep -o '"address"' | wc -l
+  listed_addresses "$1" | wc -l
 }
 
 # Waits (up to 60 s) until every node lists 3 nodes.
@@ -93,14 +93,28 @@ heap_after_gc() {
   echo "$best"
 }
 
-# Writes to $1 a three-sample gossip message about the cluster's own nodes, stamped 1 (long ago): every
-# node accepts it as a message but keeps its newer samples, so the store neither changes nor grows.
+# Writes to $1 a gossip message about the cluster's own nodes, stamped 1 (long ago): every node accepts it
+# as a message but keeps its newer samples, so the store neither changes nor grows. Further arguments are
+# invented node addresses, whose samples are stamped @TS@ for gossip-fresh.lua to make fresh.
 write_gossip_body() {
-  local port samples=""
+  local file=$1 port address samples=""
+  shift
   for port in $PORTS; do
-    samples="$samples${samples:+,}{\"address\":\"http://127.0.0.1:$port\",\"timestamp\":1,\"cpuLoad\":0.25,\"memoryUsed\":100000000,\"memoryMax\":268435456,\"systemLoadAverage\":0.5,\"processors\":2}"
+    samples="$samples${samples:+,}$(sample_json "http://127.0.0.1:$port" 1)"
   done
-  printf '{"metrics":[%s]}' "$samples" >"$1"
+  for address in "$@"; do
+    samples="$samples,$(sample_json "$address" @TS@)"
+  done
+  printf '{"metrics":[%s]}' "$samples" >"$file"
+}
+
+sample_json() {
+  printf '{"address":"%s","timestamp":%s,"cpuLoad":0.25,"memoryUsed":100000000,"memoryMax":268435456,"systemLoadAverage":0.5,"processors":2}' "$1" "$2"
+}
+
+# The addresses $1's /actuator/clustermetrics lists, one per line.
+listed_addresses() {
+  (curl -fs "http://127.0.0.1:$1/actuator/clustermetrics" || true) | grep -o '"address":"[^"]*"' | cut -d'"' -f4
 }
 
 # The value of key $2 in a "wrk-result" line $1.

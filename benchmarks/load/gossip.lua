@@ -3,7 +3,7 @@
 -- With TIMESTAMP and SIGNATURE (sha256=<hex>, precomputed by the caller with openssl), the message is
 -- signed: the node verifies the HMAC on every request, as it would for fresh messages, and accepts the
 -- replay while TIMESTAMP is within its max-clock-skew.
--- done() prints one "wrk-result" line for scripts: requests, errors by kind, rate, latency percentiles.
+-- Run from the project root: done() comes from get.lua.
 
 function init(args)
   local file = assert(io.open(args[1], "rb"))
@@ -18,11 +18,4 @@ function init(args)
   end
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "wrk-result requests=%d non2xx=%d connect=%d read=%d write=%d timeout=%d rate=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-    summary.requests, e.status, e.connect, e.read, e.write, e.timeout,
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000))
-end
+dofile("benchmarks/load/get.lua") -- done(): the "wrk-result" line
