@@ -1,5 +1,6 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.WeightedRoutees;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.client.ServiceInstance;
@@ -19,12 +20,18 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class ClusterMetricsLoadBalancerConfiguration {
 
-    /** The metrics-weighted balancer of this client's service, unless the client configures one of its own. */
+    /**
+     * The metrics-weighted balancer of this client's service, unless the client configures one of its own.
+     * Each client gets a router of its own, with the app's selector: a router keeps the weight table of the
+     * last candidate list it saw, so one shared by clients calling different services would rebuild it on
+     * nearly every call.
+     */
     @Bean
     @ConditionalOnMissingBean
     public ReactorLoadBalancer<ServiceInstance> clusterMetricsLoadBalancer(Environment environment,
-            LoadBalancerClientFactory factory, WeightedRoutees routees) {
+            LoadBalancerClientFactory factory, ClusterMetrics metrics, WeightedRoutees routees) {
         String service = LoadBalancerClientFactory.getName(environment);
-        return new ClusterMetricsLoadBalancer(factory.getLazyProvider(service, ServiceInstanceListSupplier.class), routees);
+        return new ClusterMetricsLoadBalancer(factory.getLazyProvider(service, ServiceInstanceListSupplier.class),
+                new WeightedRoutees(metrics, routees.selector()));
     }
 }
