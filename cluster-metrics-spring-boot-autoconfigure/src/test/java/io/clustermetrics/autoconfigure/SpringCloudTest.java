@@ -90,13 +90,21 @@ class SpringCloudTest {
         assertThat(shares.getOrDefault(all.get(2), 0.0)).isCloseTo(1 / 15.0, within(0.03));
 
         // the busiest node and the idlest swap: routing follows within a few gossip rounds
+        // (the moving average takes a few samples to get there; then it is gossip's turn, counted in node 2's rounds)
         nodes.get(0).getBean(TestNodeApplication.TunableProbe.class).setCpuLoad(0.9);
         nodes.get(2).getBean(TestNodeApplication.TunableProbe.class).setCpuLoad(0.1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                nodes.get(2).getBean(ClusterMetrics.class).get(all.get(2)).orElseThrow().cpuLoad()).isCloseTo(0.1, within(0.01)));
+        GossipStatistics gossip = nodes.get(2).getBean(GossipStatistics.class);
+        long roundsBefore = gossip.rounds();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             ClusterMetrics view = nodes.get(0).getBean(ClusterMetrics.class);
             assertThat(view.get(all.get(0)).orElseThrow().cpuLoad()).isCloseTo(0.9, within(0.01));
             assertThat(view.get(all.get(2)).orElseThrow().cpuLoad()).isCloseTo(0.1, within(0.01));
         });
+        long rounds = gossip.rounds() - roundsBefore;
+        System.out.printf("node 0's view followed node 2's own within %d of node 2's gossip rounds%n", rounds);
+        assertThat(rounds).as("node 2's gossip rounds until node 0's view followed its own").isLessThanOrEqualTo(4);
         shares = shares();
         assertThat(shares.getOrDefault(all.get(0), 0.0)).isCloseTo(1 / 15.0, within(0.03));
         assertThat(shares.get(all.get(2))).isCloseTo(0.6, within(0.04));
