@@ -38,7 +38,8 @@ public final class GossipCodec {
     }
 
     /**
-     * Decodes a message, every sample validated by {@link NodeMetrics}.
+     * Decodes a message, every sample validated by {@link NodeMetrics}. A message carries at least one
+     * sample and each node at most once, as a sender's view does.
      *
      * @throws IllegalArgumentException with a reason fit for the sender if the body is not a valid batch
      */
@@ -47,6 +48,12 @@ public final class GossipCodec {
             MetricsPdu.PushBatch batch = mapper.readValue(body, MetricsPdu.PushBatch.class);
             if (batch == null) {
                 throw new IllegalArgumentException("the body must be a JSON object with a \"metrics\" array");
+            }
+            if (batch.metrics().isEmpty()) {
+                throw new IllegalArgumentException("a message carries at least one sample");
+            }
+            if (batch.metrics().stream().map(NodeMetrics::address).distinct().count() < batch.metrics().size()) {
+                throw new IllegalArgumentException("a message carries each node's sample at most once");
             }
             return batch;
         } catch (JacksonException e) {

@@ -24,8 +24,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Thousands of generated messages against a real node's gossip endpoint over real HTTP: every one is either
- * accepted (200: validly signed and valid) or refused with a 4xx, never a 5xx or a stack trace, and a refused
- * one leaves the store exactly as it was.
+ * accepted (200: validly signed and valid) or refused with a 4xx, never a 5xx or a stack trace; a refused
+ * one leaves the store exactly as it was, and so does an accepted one sent again (a replay within the skew
+ * window). Empty batches and batches naming a node twice are always refused.
  */
 class GossipEndpointFuzzTest {
 
@@ -47,8 +48,8 @@ class GossipEndpointFuzzTest {
         node.close();
     }
 
-    /** A message: the body, and how it is signed. */
-    record Message(String body, Signing signing) {}
+    /** A message: the body, how it is signed, and whether the body is one no sender sends. */
+    record Message(String body, Signing signing, boolean mustBeRefused) {}
 
     /** Ways to sign, right and wrong. */
     enum Signing { VALID, NONE, NO_TIMESTAMP, WRONG_KEY, REPLAYED, FUTURE, GARBLED_TIMESTAMP }
@@ -78,8 +79,15 @@ class GossipEndpointFuzzTest {
         if (message.signing() != Signing.VALID) {
             assertThat(response.statusCode()).isIn(401, 413);
         }
+        if (message.mustBeRefused()) {
+            assertThat(response.statusCode()).as(response.body()).isNotEqualTo(200);
+        }
         if (response.statusCode() != 200) {
             assertThat(store.snapshot()).isEqualTo(before);
+        } else { // the same message replayed within the skew window changes nothing
+            List<NodeMetrics> after = store.snapshot();
+            assertThat(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(store.snapshot()).isEqualTo(after);
         }
         assertThat(store.snapshot()).hasSizeLessThanOrEqualTo(64);
     }
@@ -94,10 +102,11 @@ class GossipEndpointFuzzTest {
         return Combinators.combine(bodies(), Arbitraries.frequencyOf(
                         Tuple.of(6, Arbitraries.just(Signing.VALID)),
                         Tuple.of(4, Arbitraries.of(Signing.class))))
-                .as(Message::new);
+                .as((body, signing) -> new Message(body.get1(), signing, body.get2()));
     }
 
-    private static Arbitrary<String> bodies() {
+    /** Bodies, each with whether it must be refused whatever it holds: empty batches and duplicated nodes. */
+    private static Arbitrary<Tuple.Tuple2<String, Boolean>> bodies() {
         Arbitrary<String> address = Arbitraries.oneOf(
                 Arbitraries.integers().between(1, 80).map(i -> "\"http://10.9.0." + i + ":8080\""),
                 Arbitraries.just("\"\""), Arbitraries.just("\" \""), Arbitraries.just("null"), Arbitraries.just("42"),
@@ -114,12 +123,15 @@ class GossipEndpointFuzzTest {
                         + ",\"processors\":" + cpus + "}");
         Arbitrary<String> batch = sample.list().ofMaxSize(6).map(samples -> "{\"metrics\":[" + String.join(",", samples) + "]}");
         Arbitrary<String> duplicated = sample.map(s -> "{\"metrics\":[" + s + "," + s + "]}");
+        Arbitrary<String> empty = Arbitraries.of("{\"metrics\":[]}", "{\"metrics\":[],\"extra\":1}");
         Arbitrary<String> unknownFields = batch.map(b -> b.replaceFirst("\\{", "{\"extra\":{\"x\":[1,2]},\"v\":2,"));
         Arbitrary<String> truncated = batch.flatMap(b -> Arbitraries.integers().between(0, b.length()).map(i -> b.substring(0, i)));
         Arbitrary<String> deep = Arbitraries.integers().between(1, 5_000).map(d -> "{\"metrics\":" + "[".repeat(d) + "]".repeat(d) + "}");
         Arbitrary<String> wrongShape = Arbitraries.of("", "null", "[]", "42", "\"text\"", "{\"metrics\":{}}", "{\"metrics\":null}",
-                "{\"metrics\":[null]}", "{\"metrics\":[]}", "{\"metrics\":[[]]}", "{}", "{\"metrics\":[]}{}", "\u0000\u0001");
+                "{\"metrics\":[null]}", "{\"metrics\":[[]]}", "{}", "{\"metrics\":[]}{}", "\u0000\u0001");
         Arbitrary<String> garbage = Arbitraries.strings().ofMaxLength(300);
-        return Arbitraries.oneOf(batch, batch, duplicated, unknownFields, truncated, deep, wrongShape, garbage);
+        return Arbitraries.oneOf(
+                Arbitraries.oneOf(batch, batch, unknownFields, truncated, deep, wrongShape, garbage).map(b -> Tuple.of(b, false)),
+                Arbitraries.oneOf(duplicated, empty).map(b -> Tuple.of(b, true)));
     }
 }

@@ -144,6 +144,10 @@ class GossipEndpointTest {
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("0.25", "NaN")), 400, "NaN");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("\"cpuLoad\":0.25", "\"cpuLoad\":\"high\"")), 400, "high");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("http://10.0.0.7:8080", " ")), 400, "address");
+        // senders never send these: a node with an empty view does not gossip, and a view holds a node once
+        assertRefused(signed, postSigned("{\"metrics\":[]}"), 400, "at least one sample");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", "}," + GOOD.formatted(now).substring(12))),
+                400, "at most once");
         String goodThenBad = GOOD.formatted(now).replace("}]}", "},"
                 + GOOD.formatted(now).substring(12).replace("10.0.0.7", "10.0.0.8").replace("0.25", "-3"));
         assertRefused(signed, postSigned(goodThenBad), 400, "cpuLoad");
