@@ -18,6 +18,17 @@ import io.clustermetrics.actuate.ClusterMetricsMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -29,6 +40,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.function.RouterFunction;
 
 /** Every condition and property of the auto-configuration, in application contexts that are not started as servers. */
+@ExtendWith(OutputCaptureExtension.class)
 class ClusterMetricsAutoConfigurationTest {
 
     private static final AutoConfigurations CONFIGURATIONS =
@@ -121,6 +133,53 @@ class ClusterMetricsAutoConfigurationTest {
     }
 
     @Test
+    void everyTimingAndGossipSettingBinds() {
+        runner.withPropertyValues("cluster.metrics.node-address=http://10.1.2.3:8080", "cluster.metrics.sample-interval=250ms",
+                "cluster.metrics.moving-average-half-life=5s", "cluster.metrics.gossip.interval=750ms",
+                "cluster.metrics.gossip.fanout=5", "cluster.metrics.gossip.peers=http://10.1.2.4:8080",
+                "cluster.metrics.gossip.path=/internal/gossip", "cluster.metrics.gossip.max-body-size=1MB",
+                "cluster.metrics.gossip.connect-timeout=150ms", "cluster.metrics.gossip.read-timeout=900ms",
+                "cluster.metrics.gossip.max-clock-skew=2m").run(context -> {
+            ClusterMetricsProperties p = context.getBean(ClusterMetricsProperties.class);
+            assertThat(p.nodeAddress()).isEqualTo("http://10.1.2.3:8080");
+            assertThat(p.sampleInterval()).isEqualTo(Duration.ofMillis(250));
+            assertThat(p.movingAverageHalfLife()).isEqualTo(Duration.ofSeconds(5));
+            ClusterMetricsProperties.Gossip g = p.gossip();
+            assertThat(List.of(g.interval(), g.connectTimeout(), g.readTimeout(), g.maxClockSkew())).containsExactly(
+                    Duration.ofMillis(750), Duration.ofMillis(150), Duration.ofMillis(900), Duration.ofMinutes(2));
+            assertThat(g.fanout()).isEqualTo(5);
+            assertThat(g.peers()).containsExactly("http://10.1.2.4:8080");
+            assertThat(g.path()).isEqualTo("/internal/gossip");
+            assertThat(g.maxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
+        });
+        runner.run(context -> {
+            ClusterMetricsProperties p = context.getBean(ClusterMetricsProperties.class);
+            assertThat(p.nodeAddress()).isNull();
+            assertThat(List.of(p.sampleInterval(), p.movingAverageHalfLife(), p.ttl(), p.gossip().interval()))
+                    .as("Akka's 3 s, 12 s, and five gossip intervals").containsExactly(
+                            Duration.ofSeconds(3), Duration.ofSeconds(12), Duration.ofSeconds(15), Duration.ofSeconds(3));
+            assertThat(p.gossip().secret()).isNull();
+        });
+    }
+
+    @Test
+    void withoutASecretTheAppSaysSoOnceAtStartup(CapturedOutput output) {
+        String warning = "no cluster.metrics.gossip.secret is set";
+        web.run(context -> assertThat(context).hasNotFailed());
+        assertThat(output.getAll().split(warning, -1)).as("one warning").hasSize(2);
+        web.withPropertyValues("cluster.metrics.gossip.secret=a-secret").run(context -> assertThat(context).hasNotFailed());
+        assertThat(output.getAll().split(warning, -1)).as("none more with a secret").hasSize(2);
+    }
+
+    @Test
+    void aReactiveAppGetsEverythingButGossip() {
+        new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS).run(context -> assertThat(context)
+                .hasNotFailed().hasSingleBean(ClusterMetrics.class).hasSingleBean(WeightedRoutees.class)
+                .hasSingleBean(AdaptiveLoadBalancer.class).doesNotHaveBean(ClusterMetricsGossip.class)
+                .doesNotHaveBean(MetricsTransport.class));
+    }
+
+    @Test
     void badSettingsStopTheAppWithAClearMessage() {
         List.of("cluster.metrics.gossip.fanout=0", "cluster.metrics.gossip.path=gossip", "cluster.metrics.ttl=0s",
                 "cluster.metrics.max-nodes=0", "cluster.metrics.sample-interval=-1s", "cluster.metrics.selector=fastest")
@@ -174,6 +233,30 @@ class ClusterMetricsAutoConfigurationTest {
             assertThat(context.getBean(ClusterMetricsEndpoint.class)).isSameAs(UserBeans.ENDPOINT);
             assertThat(context).getBeans(MetricsProbe.class).hasSize(1);
         });
+    }
+
+    @Test
+    void theGossipAndActuatorPartsBackOffForTheUsersOwn() {
+        GossipStatistics statistics = new GossipStatistics();
+        ClusterMetricsMeters meters = new ClusterMetricsMeters(UserBeans.METRICS, MetricsSelector.CPU, statistics);
+        RouterFunction<ServerResponse> route = RouterFunctions.route().GET("/mine", request -> ServerResponse.ok().build()).build();
+        HealthIndicator health = () -> Health.up().build();
+        SanitizingFunction sanitizer = data -> data;
+        web.withUserConfiguration(UserBeans.class)
+                .withBean(GossipStatistics.class, () -> statistics)
+                .withBean(ClusterMetricsMeters.class, () -> meters).withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withBean("clusterMetricsGossipRoute", RouterFunction.class, () -> route)
+                .withBean("clusterMetricsHealthIndicator", HealthIndicator.class, () -> health)
+                .withBean("clusterMetricsSecretSanitizer", SanitizingFunction.class, () -> sanitizer)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(GossipStatistics.class).hasSingleBean(ClusterMetricsMeters.class);
+                    assertThat(context.getBean(GossipStatistics.class)).isSameAs(statistics);
+                    assertThat(context.getBean(ClusterMetricsMeters.class)).isSameAs(meters);
+                    assertThat(context.getBean("clusterMetricsGossipRoute")).isSameAs(route);
+                    assertThat(context.getBean("clusterMetricsHealthIndicator")).isSameAs(health);
+                    assertThat(context).doesNotHaveBean(ClusterMetricsHealthIndicator.class);
+                    assertThat(context.getBean("clusterMetricsSecretSanitizer")).isSameAs(sanitizer);
+                });
     }
 
     @Test
