@@ -179,7 +179,7 @@ let inFlight = 0;
 setInterval(() => {
   if (!$('traffic').checked || inFlight >= 10) return;
   inFlight++;
-  fetch('/work', { cache: 'no-store' }).catch(() => {}).finally(() => inFlight--);
+  fetch('/work?via=' + $('via').value, { cache: 'no-store' }).catch(() => {}).finally(() => inFlight--);
 }, 1000 / TRAFFIC_PER_SECOND);
 
 refresh();

@@ -11,6 +11,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClientException;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The demo API. {@code /work} and {@code /stress} are for people and the dashboard; the {@code /local}
@@ -26,10 +27,18 @@ public class DemoController {
         this.work = work;
     }
 
-    /** Runs one piece of work on a node chosen by spare capacity, and says which. */
+    /**
+     * Runs one piece of work on a node chosen by spare capacity, and says which: chosen by the starter's
+     * {@code WeightedRoutees} ({@code via=routees}, the default) or by Spring Cloud LoadBalancer through a
+     * {@code @LoadBalanced} client ({@code via=loadbalancer}).
+     */
     @GetMapping("/work")
-    public WorkResult work() {
-        return work.dispatch();
+    public WorkResult work(@RequestParam(defaultValue = "routees") String via) {
+        return switch (via) {
+            case "routees" -> work.dispatch();
+            case "loadbalancer" -> work.dispatchThroughLoadBalancer();
+            default -> throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "via must be routees or loadbalancer, was " + via);
+        };
     }
 
     /** Runs one piece of work on this node. */

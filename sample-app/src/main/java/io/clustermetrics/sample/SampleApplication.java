@@ -1,18 +1,33 @@
 package io.clustermetrics.sample;
 
 import io.clustermetrics.MetricsProbe;
+import io.clustermetrics.autoconfigure.ClusterMetricsLoadBalancerConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.cloud.client.loadbalancer.LoadBalanced;
+import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.client.RestClient;
 
 /**
  * One node of the sample cluster: the starter does the gossip and the routing, {@link DemoController}
  * shows them at work, and {@code static/index.html} is the dashboard. Start three with
- * {@code ./run-cluster.sh}.
+ * {@code ./run-cluster.sh}. Calls to {@code http://sample-app/...} through the {@code @LoadBalanced}
+ * {@link RestClient.Builder} go to the node Spring Cloud LoadBalancer picks by cluster metrics among
+ * {@link PeerInstances}, the Spring Cloud way to use the starter.
  */
 @SpringBootApplication
+@LoadBalancerClient(name = PeerInstances.SERVICE,
+        configuration = {ClusterMetricsLoadBalancerConfiguration.class, PeerInstances.class})
 public class SampleApplication {
+
+    /** A client builder whose calls to {@code http://sample-app/...} Spring Cloud LoadBalancer routes. */
+    @Bean
+    @LoadBalanced
+    public RestClient.Builder loadBalancedRestClientBuilder() {
+        return RestClient.builder();
+    }
 
     /**
      * Measures this JVM rather than the whole machine, so that three nodes on one computer each show their

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Service;
@@ -34,15 +35,19 @@ public class WorkService {
     private final AdaptiveLoadBalancer leastLoaded;
     private final String self;
     private final RestClient http;
+    private final RestClient balanced;
     private final Map<String, Counter> dispatched = new ConcurrentHashMap<>();
     private volatile List<String> nodes = List.of();
     private long stressUntil;
     private int burners;
     private volatile int sink; // keeps the JIT from skipping the work
 
-    /** Wires the starter's store and routers; {@code self} is this node's {@code cluster.metrics.node-address}. */
+    /**
+     * Wires the starter's store and routers and the {@code @LoadBalanced} client builder; {@code self} is this
+     * node's {@code cluster.metrics.node-address}.
+     */
     public WorkService(ClusterMetrics metrics, WeightedRoutees routees, AdaptiveLoadBalancer leastLoaded,
-            @Value("${cluster.metrics.node-address}") String self) {
+            @Value("${cluster.metrics.node-address}") String self, @LoadBalanced RestClient.Builder balanced) {
         this.metrics = metrics;
         this.routees = routees;
         this.leastLoaded = leastLoaded;
@@ -53,6 +58,7 @@ public class WorkService {
                 .build());
         requests.setReadTimeout(Duration.ofSeconds(10));
         this.http = RestClient.builder().requestFactory(requests).build();
+        this.balanced = balanced.requestFactory(requests).build();
     }
 
     /**
@@ -73,8 +79,19 @@ public class WorkService {
     /** Picks a node weighted by spare capacity, has it do the work over HTTP, and counts the pick. */
     public WorkResult dispatch() {
         String target = routees.pick(nodes()).orElse(self);
-        WorkResult result = http.get().uri(target + "/work/local").retrieve().body(WorkResult.class);
-        dispatched.computeIfAbsent(target, t -> new Counter()).increment(System.currentTimeMillis() / 1000);
+        return counted(http.get().uri(target + "/work/local").retrieve().body(WorkResult.class));
+    }
+
+    /**
+     * Has the node Spring Cloud LoadBalancer picks (by the same weights, {@code ClusterMetricsLoadBalancer})
+     * among the {@value PeerInstances#SERVICE} instances do the work, and counts the pick.
+     */
+    public WorkResult dispatchThroughLoadBalancer() {
+        return counted(balanced.get().uri("http://" + PeerInstances.SERVICE + "/work/local").retrieve().body(WorkResult.class));
+    }
+
+    private WorkResult counted(WorkResult result) {
+        dispatched.computeIfAbsent(result.servedBy(), t -> new Counter()).increment(System.currentTimeMillis() / 1000);
         return new WorkResult(result.servedBy(), self, result.cpuMillis());
     }
 

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The README's command, {@code ./run-cluster.sh}: three nodes that find each other, all gone on Ctrl-C. */
 class ClusterScriptIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
     void startsThreeNodesThatSeeEachOtherAndStopsThemAllOnCtrlC() throws Exception {
@@ -21,6 +26,12 @@ class ClusterScriptIT {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.output())
                     .contains("The cluster is up")
                     .contains(cluster.nodes.stream().map(n -> "  " + n + "/\n").toArray(String[]::new)));
+            // the Spring Cloud way: node 1's @LoadBalanced client, balanced by cluster metrics, reaches every node
+            Set<String> servedBy = new HashSet<>();
+            for (int i = 0; i < 60; i++) {
+                servedBy.add(JSON.readTree(LocalCluster.get(cluster.nodes.get(0) + "/work?via=loadbalancer")).get("servedBy").asString());
+            }
+            assertThat(servedBy).containsExactlyInAnyOrderElementsOf(cluster.nodes);
             List<ProcessHandle> nodes = cluster.javaProcesses();
             assertThat(nodes).hasSize(3);
 

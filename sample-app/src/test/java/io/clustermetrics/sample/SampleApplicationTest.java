@@ -9,16 +9,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.clustermetrics.autoconfigure.ClusterMetricsLoadBalancer;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** One node alone, in this JVM: the dashboard's files, the demo API and the actuator endpoints answer. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
-        properties = {"cluster.metrics.gossip.peers=", "spring.jmx.enabled=false"})
+/**
+ * One node alone, in this JVM, its only peer itself: the dashboard's files, the demo API and the actuator
+ * endpoints answer.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = "spring.jmx.enabled=false")
 class SampleApplicationTest {
 
     private static final int PORT = freePort();
@@ -30,7 +35,11 @@ class SampleApplicationTest {
     @DynamicPropertySource
     static void port(DynamicPropertyRegistry registry) {
         registry.add("server.port", () -> PORT);
+        registry.add("cluster.metrics.gossip.peers", () -> SELF);
     }
+
+    @Autowired
+    LoadBalancerClientFactory loadBalancers;
 
     @Test
     void servesTheDashboardWithItsChartLibraryFromTheJar() throws Exception {
@@ -55,6 +64,15 @@ class SampleApplicationTest {
         assertThat(stats.get("self").asString()).isEqualTo(SELF);
         assertThat(stats.get("counts").get(SELF).size()).isEqualTo(WorkService.WINDOW_SECONDS);
         assertThat(stats.get("counts").get(SELF).valueStream().mapToLong(JsonNode::asLong).sum()).isPositive();
+    }
+
+    @Test
+    void dispatchesWorkThroughSpringCloudLoadBalancerRoutedByClusterMetrics() throws Exception {
+        assertThat(loadBalancers.getInstance(PeerInstances.SERVICE)).isInstanceOf(ClusterMetricsLoadBalancer.class);
+        JsonNode work = json.readTree(get("/work?via=loadbalancer").body());
+        assertThat(work.get("servedBy").asString()).isEqualTo(SELF);
+        assertThat(work.get("dispatchedBy").asString()).isEqualTo(SELF);
+        assertThat(get("/work?via=elsewhere").statusCode()).isEqualTo(400);
     }
 
     @Test
