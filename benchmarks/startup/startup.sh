@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The starter's cost at startup: Spring's "Started ... in X seconds", the time from launch to the first 200
 # from /actuator/health, and the heap in use after a full GC, for four configurations on the same class
-# path (the sample app's jars, exploded) and the same JVM flags, RUNS rounds, alternating the order:
+# path (the sample app's jars, exploded; its Spring Cloud jars for the sample only) and the same JVM flags,
+# RUNS rounds, alternating the order:
 #
 #   sample      the sample app (starter on, its ProcessProbe)
 #   plain-on    PlainApp, a one-controller webmvc app, starter on (default OSHI probe)
@@ -25,10 +26,16 @@ cleanup() { [ -z "$PID" ] || kill -KILL "$PID" 2>/dev/null || true; rm -rf "$WOR
 trap cleanup EXIT
 unzip -q "$JAR" -d "$WORK/app"
 LIB="$WORK/app/BOOT-INF/lib/*"
+# The sample's Spring Cloud LoadBalancer jars (for /work?via=loadbalancer) go on the sample's class path only:
+# PlainApp measures the starter as an app without Spring Cloud has it.
+mkdir "$WORK/cloud"
+for jar in "$WORK"/app/BOOT-INF/lib/{spring-cloud-,reactor-,reactive-streams-,spring-boot-cache-,evictor-}*.jar; do
+  [ ! -f "$jar" ] || mv "$jar" "$WORK/cloud/"
+done
 javac -nowarn -cp "$LIB" -d "$WORK/plain" benchmarks/startup/PlainApp.java
 
 COMMON="--server.port=$PORT --server.address=127.0.0.1 --management.endpoints.web.exposure.include=health,metrics"
-sample_cp="$WORK/app/BOOT-INF/classes:$LIB"; sample_main=io.clustermetrics.sample.SampleApplication
+sample_cp="$WORK/app/BOOT-INF/classes:$LIB:$WORK/cloud/*"; sample_main=io.clustermetrics.sample.SampleApplication
 plain_cp="$WORK/plain:$LIB"; plain_main=io.clustermetrics.benchmarks.startup.PlainApp
 CONFIGS="sample plain-on plain-jdk plain-off"
 
