@@ -27,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -142,6 +143,16 @@ public class ClusterMetricsAutoConfiguration {
                         : environment.getProperty("spring.application.name");
                 return new DiscoveryGossipPeers(properties.gossip().peers(), discovery::getIfAvailable, serviceId);
             }
+
+            /** The URI of the app's {@code Registration}, when it registers itself with Eureka or Consul. */
+            @Bean
+            @ConditionalOnMissingBean
+            RegisteredAddress clusterMetricsRegisteredAddress(ObjectProvider<Registration> registration) {
+                return () -> {
+                    Registration self = registration.getIfAvailable();
+                    return self == null ? null : self.getUri().toString();
+                };
+            }
         }
 
         @Bean
@@ -174,10 +185,16 @@ public class ClusterMetricsAutoConfiguration {
         ClusterMetricsGossip clusterMetricsGossip(ClusterMetrics metrics, ObjectProvider<MetricsProbe> probe,
                 MetricsTransport transport,
                 GossipPeers peers, ClusterMetricsProperties properties, ApplicationContext context,
-                ObjectProvider<GossipRoundListener> listeners, GossipStatistics statistics) {
-            return new ClusterMetricsGossip(metrics, probe::getObject, transport, peers, properties,
-                    () -> properties.nodeAddress() != null ? properties.nodeAddress() : defaultNodeAddress(context),
-                    listeners.orderedStream().toList(), statistics);
+                ObjectProvider<GossipRoundListener> listeners, GossipStatistics statistics,
+                ObjectProvider<RegisteredAddress> registered) {
+            return new ClusterMetricsGossip(metrics, probe::getObject, transport, peers, properties, () -> {
+                if (properties.nodeAddress() != null) {
+                    return properties.nodeAddress();
+                }
+                RegisteredAddress registry = registered.getIfAvailable();
+                String registeredAddress = registry == null ? null : registry.get();
+                return registeredAddress != null ? registeredAddress : defaultNodeAddress(context);
+            }, listeners.orderedStream().toList(), statistics);
         }
 
         /**

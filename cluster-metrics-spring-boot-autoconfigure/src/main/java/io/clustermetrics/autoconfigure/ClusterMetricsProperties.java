@@ -14,7 +14,8 @@ import org.springframework.util.unit.DataSize;
  * Cluster Metrics' reference.conf (3 s collect and gossip intervals, 12 s moving-average half-life).
  *
  * @param enabled Whether cluster metrics are on: the store, the probe, routing, gossip and the actuator parts.
- * @param nodeAddress This node's identity, the base URL its peers reach it at. By default
+ * @param nodeAddress This node's identity, the base URL its peers reach it at. By default the URI it is
+ *     registered under in a Spring Cloud service registry (Eureka, Consul), else
  *     http://<server.address or this host's address>:<the port the server actually listens on>.
  * @param selector What turns a sample into a routing weight: cpu, heap, mix (the mean of cpu and heap) or
  *     system-load-average.

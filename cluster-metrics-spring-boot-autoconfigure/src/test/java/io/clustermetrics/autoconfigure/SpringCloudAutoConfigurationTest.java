@@ -2,7 +2,9 @@ package io.clustermetrics.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -13,6 +15,7 @@ import org.springframework.cloud.commons.util.UtilAutoConfiguration;
 import org.springframework.cloud.client.DefaultServiceInstance;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClientSpecification;
 import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
@@ -49,6 +52,45 @@ class SpringCloudAutoConfigurationTest {
                 context.getBean(GossipPeers.class).peers()).containsExactly("http://10.0.0.9:8080", "http://10.0.0.3:8080"));
         runner.withPropertyValues("cluster.metrics.discovery.enabled=false").run(context -> assertThat(
                 context.getBean(GossipPeers.class).peers()).containsExactly("http://10.0.0.9:8080"));
+    }
+
+    @Test
+    void aNodeThatRegistersItselfCallsItselfByItsRegisteredUriUnlessTold() {
+        Registration registration = new Registration() {
+            @Override
+            public String getServiceId() {
+                return "orders";
+            }
+
+            @Override
+            public String getHost() {
+                return "orders-1.internal";
+            }
+
+            @Override
+            public int getPort() {
+                return 8080;
+            }
+
+            @Override
+            public boolean isSecure() {
+                return false;
+            }
+
+            @Override
+            public URI getUri() {
+                return URI.create("http://orders-1.internal:8080");
+            }
+
+            @Override
+            public Map<String, String> getMetadata() {
+                return Map.of();
+            }
+        };
+        runner.withBean(Registration.class, () -> registration).run(context -> assertThat(
+                context.getBean(ClusterMetricsGossip.class).selfAddress()).isEqualTo("http://orders-1.internal:8080"));
+        runner.withBean(Registration.class, () -> registration).withPropertyValues("cluster.metrics.node-address=http://10.0.0.5:8080")
+                .run(context -> assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress()).isEqualTo("http://10.0.0.5:8080"));
     }
 
     @Test

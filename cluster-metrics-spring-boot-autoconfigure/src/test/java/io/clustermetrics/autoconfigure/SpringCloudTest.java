@@ -44,8 +44,8 @@ class SpringCloudTest {
                 "eureka.client.initial-instance-info-replication-interval-seconds=1",
                 "eureka.client.instance-info-replication-interval-seconds=1",
                 "eureka.instance.lease-renewal-interval-in-seconds=1",
-                "eureka.instance.prefer-ip-address=true",
-                "eureka.instance.ip-address=127.0.0.1",
+                // registered by name, not by the server.address (127.0.0.1) a node would otherwise call itself
+                "eureka.instance.hostname=localhost",
                 "eureka.instance.instance-id=${spring.application.name}:${random.uuid}",
                 "cluster.metrics.selector=cpu",
                 "cluster.metrics.loadbalancer.enabled=true",
@@ -57,8 +57,9 @@ class SpringCloudTest {
         Stream.concat(nodes.stream(), Stream.of(eureka)).filter(Objects::nonNull).forEach(ConfigurableApplicationContext::close);
     }
 
+    /** The nodes as Eureka lists them, and so as they call themselves: no cluster.metrics.node-address is set. */
     private static List<String> addresses() {
-        return nodes.stream().map(TestNodeApplication::address).toList();
+        return nodes.stream().map(node -> "http://localhost:" + node.getEnvironment().getProperty("local.server.port")).toList();
     }
 
     /** Where 3,000 calls through node 0's load-balanced client to the service land, as shares. */
