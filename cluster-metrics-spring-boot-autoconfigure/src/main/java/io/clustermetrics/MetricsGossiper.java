@@ -2,6 +2,7 @@ package io.clustermetrics;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -71,7 +72,9 @@ public final class MetricsGossiper {
 
     /**
      * Sends this node's live view, as one {@link MetricsPdu.PushBatch}, to up to {@code fanout} peers drawn
-     * at random among the available ones.
+     * at random among the available ones: up to {@code fanout - 1} among those that answered their last
+     * message ({@link MetricsTransport#hasAnswered}), the rest among all. A flood of addresses that never
+     * answer cannot starve the live peers of gossip, and one draw a round stays open to nodes not yet heard.
      *
      * @return the peers it was sent to
      */
@@ -92,9 +95,17 @@ public final class MetricsGossiper {
         }
         List<String> candidates = new ArrayList<>(peers);
         candidates.removeIf(peer -> !transport.isAvailable(peer));
+        int answered = 0; // the peers that answered go first, in their order
+        for (int i = 0; i < candidates.size(); i++) {
+            if (transport.hasAnswered(candidates.get(i))) {
+                Collections.swap(candidates, i, answered++);
+            }
+        }
         int n = Math.min(fanout, candidates.size());
-        for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle: the first n are a uniform draw
-            candidates.set(i, candidates.set(i + random.nextInt(candidates.size() - i), candidates.get(i)));
+        int amongAnswered = Math.min(fanout - 1, answered);
+        for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle, the first draws among the answered
+            int bound = i < amongAnswered ? answered : candidates.size();
+            candidates.set(i, candidates.set(i + random.nextInt(bound - i), candidates.get(i)));
         }
         List<String> targets = List.copyOf(candidates.subList(0, n));
         MetricsPdu pdu = new MetricsPdu.PushBatch(view);

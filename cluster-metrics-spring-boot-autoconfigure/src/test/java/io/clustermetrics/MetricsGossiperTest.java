@@ -68,6 +68,36 @@ class MetricsGossiperTest {
         assertThat(stores.get("n1").get("n0")).isPresent();
     }
 
+    /**
+     * Fifty addresses a flood made up, which never answer, and two live peers: all but one of each round's
+     * draws go to peers that answered their last message, so the live ones hear from this node every round,
+     * and the last draw stays open to every peer, so new nodes are still reached.
+     */
+    @Test
+    void peersThatAnsweredGetAllButOneDrawSoAFloodCannotStarveThem() {
+        Set<String> live = Set.of("n1", "n2");
+        MetricsTransport answersFromLiveOnly = new MetricsTransport() {
+            @Override
+            public void send(String target, MetricsPdu pdu) {
+                sent.add(target);
+            }
+
+            @Override
+            public boolean hasAnswered(String target) {
+                return live.contains(target);
+            }
+        };
+        List<String> listed = new ArrayList<>(List.of("n1", "n2"));
+        IntStream.range(0, 50).mapToObj(i -> "invented-" + i).forEach(listed::add);
+        MetricsGossiper self = node("n0", listed, 3, answersFromLiveOnly);
+        self.sampleLocal(1);
+        for (int round = 0; round < 100; round++) {
+            assertThat(self.gossipRound()).hasSize(3).doesNotHaveDuplicates().contains("n1", "n2");
+        }
+        assertThat(sent.stream().filter(target -> target.startsWith("invented-")).distinct().count())
+                .as("the open draw reaches unproven peers too").isGreaterThan(20);
+    }
+
     @Test
     void refusesAFanoutBelowOne() {
         assertThatIllegalArgumentException().isThrownBy(() -> node("n0", List.of(), 0, network));

@@ -45,8 +45,8 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private final Map<String, Long> clockOffsets = new ConcurrentHashMap<>();
     private final InstantSource clock;
 
-    /** A peer's state: whether a send is in flight, and how often and until when it has failed. */
-    private record Peer(boolean inFlight, int failures, long retryAt) {}
+    /** A peer's state: whether a send is in flight, how often and until when it has failed, whether it took the last. */
+    private record Peer(boolean inFlight, int failures, long retryAt, boolean answered) {}
 
     /**
      * @param gossip the gossip settings: path, secret, timeouts, body limit, interval (the backoff unit)
@@ -83,6 +83,13 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         return peer == null || (!peer.inFlight && clock.millis() >= peer.retryAt);
     }
 
+    /** Whether the last send to {@code targetNode} was accepted; false for a peer never sent to. */
+    @Override
+    public boolean hasAnswered(String targetNode) {
+        Peer peer = peers.get(targetNode);
+        return peer != null && peer.answered;
+    }
+
     @Override
     public void send(String targetNode, MetricsPdu pdu) {
         boolean[] claimed = {false};
@@ -91,7 +98,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                 return peer;
             }
             claimed[0] = true;
-            return peer == null ? new Peer(true, 0, 0) : new Peer(true, peer.failures, peer.retryAt);
+            return peer == null ? new Peer(true, 0, 0, false) : new Peer(true, peer.failures, peer.retryAt, peer.answered);
         });
         if (!claimed[0]) {
             return;
@@ -126,7 +133,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                 post(target, body);
                 statistics.onSent();
             }
-            Peer before = peers.put(target, new Peer(false, 0, 0));
+            Peer before = peers.put(target, new Peer(false, 0, 0, true));
             if (before != null && before.failures > 0) {
                 log.info("Cluster metrics peer " + target + " answers again");
             }
@@ -177,7 +184,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         Peer after = peers.compute(target, (address, peer) -> {
             int failures = peer == null ? 1 : peer.failures + 1;
             long backoff = baseBackoffMillis << Math.min(failures - 1, 3);
-            return new Peer(false, failures, clock.millis() + backoff);
+            return new Peer(false, failures, clock.millis() + backoff, false);
         });
         if (after.failures == 1) {
             log.warn("Cluster metrics peer " + target + " does not answer gossip (" + reason

@@ -44,7 +44,7 @@ class FloodTest {
 
     @Test
     void oneHundredThousandInventedNodesNeverPushOutTheGenuinePeers() throws Exception {
-        String[] common = {"cluster.metrics.gossip.secret=" + SECRET, "cluster.metrics.max-nodes=50", "cluster.metrics.ttl=5s"};
+        String[] common = {"cluster.metrics.gossip.secret=" + SECRET, "cluster.metrics.max-nodes=50"};
         a = TestNodeApplication.start(common);
         b = TestNodeApplication.start(Stream.concat(Stream.of(common),
                 Stream.of("cluster.metrics.gossip.peers=" + TestNodeApplication.address(a))).toArray(String[]::new));
