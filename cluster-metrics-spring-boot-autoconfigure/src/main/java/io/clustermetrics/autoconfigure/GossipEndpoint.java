@@ -7,8 +7,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -24,9 +27,10 @@ import org.springframework.web.servlet.function.ServerResponse;
  * sample. An accepted message is answered {@code {"received": <samples in it>}}; each sample is merged
  * if it is newer than what is stored. Refusals are RFC 9457 problem details whose {@code detail} says why.
  * The refusal of a validly signed message for its timestamp alone carries this node's clock, epoch
- * milliseconds, in the {@link GossipSignature#TIMESTAMP_HEADER} header and as {@code "now"}, so that a sender
- * whose clock differs can sign its next message in this node's time (as Hawk does): replays stay confined to
- * the skew window, and the nodes' clocks need not agree.
+ * milliseconds, as {@code "now"} and in the {@link GossipSignature#TIMESTAMP_HEADER} header, signed in the
+ * {@link GossipSignature#SIGNATURE_HEADER} header over the refused message's signature, so that a sender whose
+ * clock differs can sign its next message in this node's time (as Hawk does): replays stay confined to the
+ * skew window, and the nodes' clocks need not agree.
  */
 public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
 
@@ -63,9 +67,9 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
         if (body.length > maxBodyBytes) {
             return refuse(HttpStatus.CONTENT_TOO_LARGE, "the body is larger than " + maxBodyBytes + " bytes");
         }
-        ProblemDetail unauthenticated = signature != null ? checkSignature(request, body) : checkLoopback(servlet);
+        ServerResponse unauthenticated = signature != null ? checkSignature(request, body) : checkLoopback(servlet);
         if (unauthenticated != null) {
-            return refuse(unauthenticated);
+            return unauthenticated;
         }
         MetricsPdu.PushBatch batch;
         try {
@@ -78,29 +82,34 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("received", batch.metrics().size()));
     }
 
-    /** Why the message's signature is not acceptable (401), or null if it is. */
-    private ProblemDetail checkSignature(ServerRequest request, byte[] body) {
+    /**
+     * The 401 for a message whose signature is not acceptable, or null if it is. A validly signed message
+     * refused for its time alone learns this node's clock, signed over the message's own signature: only a
+     * holder of the secret can tell a sender which time to sign in, and only in answer to that message.
+     */
+    private ServerResponse checkSignature(ServerRequest request, byte[] body) {
         long timestamp;
         try {
             timestamp = Long.parseLong(request.headers().firstHeader(GossipSignature.TIMESTAMP_HEADER));
         } catch (NumberFormatException e) {
-            return unauthorized("missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header");
+            return refuse(HttpStatus.UNAUTHORIZED, "missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header");
         }
-        if (!signature.verify(timestamp, body, request.headers().firstHeader(GossipSignature.SIGNATURE_HEADER))) {
-            return unauthorized("missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header");
+        String sent = request.headers().firstHeader(GossipSignature.SIGNATURE_HEADER);
+        if (!signature.verify(timestamp, body, sent)) {
+            return refuse(HttpStatus.UNAUTHORIZED, "missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header");
         }
         long now = metrics.clock().millis();
-        if (Math.abs(now - timestamp) > maxSkewMillis) {
-            ProblemDetail stale = unauthorized("the message's timestamp is more than " + Duration.ofMillis(maxSkewMillis).toSeconds()
-                    + " s from this node's clock: a replay, or a sender to sign with this node's clock, given in \"now\"");
-            stale.setProperty("now", now);
-            return stale;
+        if (Math.abs(now - timestamp) <= maxSkewMillis) {
+            return null;
         }
-        return null;
-    }
-
-    private static ProblemDetail unauthorized(String reason) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, reason);
+        ProblemDetail stale = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, "the message's timestamp is more than "
+                + Duration.ofMillis(maxSkewMillis).toSeconds() + " s from this node's clock: a replay, or a sender to sign "
+                + "with this node's clock, given in \"now\"");
+        stale.setProperty("now", now);
+        return refuse(stale, headers -> {
+            headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(now));
+            headers.set(GossipSignature.SIGNATURE_HEADER, signature.sign(now, sent.getBytes(StandardCharsets.US_ASCII)));
+        });
     }
 
     /**
@@ -109,12 +118,13 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
      * forwarded headers are on (Boot turns them on in Kubernetes), while a connection accepted on a loopback
      * address can only come from this host.
      */
-    private static ProblemDetail checkLoopback(HttpServletRequest servlet) {
-        if (isLoopback(servlet.getRemoteAddr()) && isLoopback(servlet.getLocalAddr())) {
+    private ServerResponse checkLoopback(HttpServletRequest servlet) {
+        // the local address first: it is the socket's, an address literal, so a forwarded name is never looked up
+        if (isLoopback(servlet.getLocalAddr()) && isLoopback(servlet.getRemoteAddr())) {
             return null;
         }
-        return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, "no gossip secret is configured on this node, so only "
-                + "loopback senders are accepted; set cluster.metrics.gossip.secret on every node");
+        return refuse(HttpStatus.FORBIDDEN, "no gossip secret is configured on this node, so only loopback senders are "
+                + "accepted; set cluster.metrics.gossip.secret on every node");
     }
 
     private static boolean isLoopback(String address) {
@@ -126,18 +136,14 @@ public final class GossipEndpoint implements HandlerFunction<ServerResponse> {
     }
 
     private ServerResponse refuse(HttpStatus status, String reason) {
-        return refuse(ProblemDetail.forStatusAndDetail(status, reason));
+        return refuse(ProblemDetail.forStatusAndDetail(status, reason), headers -> { });
     }
 
-    private ServerResponse refuse(ProblemDetail problem) {
+    private ServerResponse refuse(ProblemDetail problem, Consumer<HttpHeaders> headers) {
         statistics.onRefused();
         return ServerResponse.status(problem.getStatus())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .headers(headers -> {
-                    if (problem.getProperties() != null && problem.getProperties().get("now") instanceof Long now) {
-                        headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(now));
-                    }
-                })
+                .headers(headers)
                 .body(problem);
     }
 }

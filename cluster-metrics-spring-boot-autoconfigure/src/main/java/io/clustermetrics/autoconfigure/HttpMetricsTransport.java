@@ -3,8 +3,10 @@ package io.clustermetrics.autoconfigure;
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.MetricsTransport;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
@@ -26,8 +29,9 @@ import org.springframework.web.client.HttpClientErrorException;
  * the other peers: a peer with a send in flight is skipped, and a failing peer is retried with
  * exponential backoff (from the gossip interval up to eight intervals). The log gets one warning when a
  * peer starts failing and one line when it answers again. A signed message a peer refuses for its
- * timestamp is signed again, once, in the peer's time as its answer gives it, and so are the next ones:
- * nodes whose clocks differ by more than the skew window still gossip.
+ * timestamp is signed again, once, in the peer's time as its answer gives it (signed by the secret over the
+ * refused message's signature, so nobody else can set it), and so are the next ones: nodes whose clocks
+ * differ by more than the skew window still gossip.
  */
 public final class HttpMetricsTransport implements MetricsTransport, DisposableBean {
 
@@ -106,7 +110,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         try {
             senders.execute(() -> deliver(targetNode, pdu));
         } catch (RejectedExecutionException e) {
-            failed(targetNode, "too many sends queued");
+            failed(targetNode, "too many sends queued on this node", true);
         }
     }
 
@@ -138,40 +142,54 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                 log.info("Cluster metrics peer " + target + " answers again");
             }
         } catch (RuntimeException e) { // RestClientException, or an address that is not an HTTP URL
-            failed(target, e.getMessage());
+            failed(target, e.getMessage(), false);
         }
     }
 
     /**
      * Posts {@code body}, signed in the peer's time as last learned; if the peer refuses that time and gives
-     * its own, learns it and posts once again.
+     * its own, signed by the secret over this message's signature, learns it and posts once again.
      */
     private void post(String target, byte[] body) {
+        long timestamp = clock.millis() + clockOffsets.getOrDefault(target, 0L);
+        String sent = signature == null ? null : signature.sign(timestamp, body);
         try {
-            post(target, body, clockOffsets.getOrDefault(target, 0L));
+            post(target, body, timestamp, sent);
         } catch (HttpClientErrorException.Unauthorized e) {
-            String peerNow = e.getResponseHeaders() == null ? null : e.getResponseHeaders().getFirst(GossipSignature.TIMESTAMP_HEADER);
-            if (signature == null || peerNow == null) {
-                throw e;
-            }
-            long offset = Long.parseLong(peerNow) - clock.millis();
+            long peerNow = peerClock(e, sent).orElseThrow(() -> e);
+            long offset = peerNow - clock.millis();
             if (clockOffsets.put(target, offset) == null) {
                 log.info(String.format("Cluster metrics peer %s refused this node's clock: its clock is %+d ms from this "
                         + "node's; gossip to it is now signed in its time", target, offset));
             }
-            post(target, body, offset);
+            long retry = clock.millis() + offset;
+            post(target, body, retry, signature.sign(retry, body));
         }
     }
 
-    private void post(String target, byte[] body, long clockOffset) {
-        long timestamp = clock.millis() + clockOffset;
+    /** The peer's clock from its refusal of the message signed {@code sent}, if the secret signs it over {@code sent}. */
+    private OptionalLong peerClock(HttpClientErrorException refusal, String sent) {
+        HttpHeaders answer = refusal.getResponseHeaders();
+        if (sent == null || answer == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long now = Long.parseLong(answer.getFirst(GossipSignature.TIMESTAMP_HEADER));
+            return signature.verify(now, sent.getBytes(StandardCharsets.US_ASCII), answer.getFirst(GossipSignature.SIGNATURE_HEADER))
+                    ? OptionalLong.of(now) : OptionalLong.empty();
+        } catch (NumberFormatException absent) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private void post(String target, byte[] body, long timestamp, String signed) {
         http.post()
                 .uri(target + path)
                 .contentType(MediaType.APPLICATION_JSON)
                 .headers(headers -> {
-                    if (signature != null) {
+                    if (signed != null) {
                         headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
-                        headers.set(GossipSignature.SIGNATURE_HEADER, signature.sign(timestamp, body));
+                        headers.set(GossipSignature.SIGNATURE_HEADER, signed);
                     }
                 })
                 .body(body)
@@ -179,12 +197,13 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                 .toBodilessEntity();
     }
 
-    private void failed(String target, String reason) {
+    /** Counts a failed send and backs off; {@code local} when this node, not the peer, failed it. */
+    private void failed(String target, String reason, boolean local) {
         statistics.onFailed();
         Peer after = peers.compute(target, (address, peer) -> {
             int failures = peer == null ? 1 : peer.failures + 1;
             long backoff = baseBackoffMillis << Math.min(failures - 1, 3);
-            return new Peer(false, failures, clock.millis() + backoff, false);
+            return new Peer(false, failures, clock.millis() + backoff, local && peer != null && peer.answered);
         });
         if (after.failures == 1) {
             log.warn("Cluster metrics peer " + target + " does not answer gossip (" + reason

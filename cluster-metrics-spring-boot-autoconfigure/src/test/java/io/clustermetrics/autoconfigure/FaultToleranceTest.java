@@ -1,6 +1,8 @@
 package io.clustermetrics.autoconfigure;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.example.app.TestNodeApplication;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -144,6 +147,32 @@ class FaultToleranceTest {
     private static List<String> starterThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(name -> name.startsWith("cluster-metrics-")).toList();
+    }
+
+    /**
+     * A peer (or whoever answers at its address) that refuses every message and names a clock a day ahead,
+     * unsigned or signed with another key, teaches the node nothing: it goes on signing in its own time.
+     */
+    @Test
+    void aRefusalWithAForgedClockIsNotLearned() throws Exception {
+        long dayAhead = System.currentTimeMillis() + Duration.ofDays(1).toMillis();
+        List<Long> stamps = new CopyOnWriteArrayList<>();
+        HttpServer liar = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        liar.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            stamps.add(Long.parseLong(exchange.getRequestHeaders().getFirst(GossipSignature.TIMESTAMP_HEADER)));
+            exchange.getResponseHeaders().set(GossipSignature.TIMESTAMP_HEADER, Long.toString(dayAhead));
+            exchange.getResponseHeaders().set(GossipSignature.SIGNATURE_HEADER, new GossipSignature("not the secret")
+                    .sign(dayAhead, exchange.getRequestHeaders().getFirst(GossipSignature.SIGNATURE_HEADER).getBytes(US_ASCII)));
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        liar.start();
+        resources.add(() -> liar.stop(0));
+        node("cluster.metrics.gossip.secret=the-secret", "cluster.metrics.gossip.peers=http://127.0.0.1:" + liar.getAddress().getPort());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> stamps.size() >= 3);
+        assertThat(stamps).allSatisfy(stamp -> assertThat(stamp).isCloseTo(System.currentTimeMillis(), within(30_000L)));
     }
 
     /**

@@ -124,7 +124,12 @@ class GossipEndpointTest {
         assertRefused(signed, postSigned(body, now + 120_000, signature), 401, "clock");
         // a validly signed message refused for its time learns the node's clock, to sign the next one in;
         // a forged one learns nothing
-        assertThat(json.readTree(replayed.body()).get("now").asLong()).isBetween(now, System.currentTimeMillis());
+        long told = json.readTree(replayed.body()).get("now").asLong();
+        assertThat(told).isBetween(now, System.currentTimeMillis());
+        assertThat(replayed.headers().firstValue(GossipSignature.TIMESTAMP_HEADER)).hasValue(Long.toString(told));
+        assertThat(signature.verify(told, signature.sign(now - 120_000, body).getBytes(StandardCharsets.US_ASCII),
+                replayed.headers().firstValue(GossipSignature.SIGNATURE_HEADER).orElseThrow()))
+                .as("the clock is signed over the refused message's signature").isTrue();
         assertThat(json.readTree(postSigned(body, now - 120_000, new GossipSignature("wrong secret")).body()).has("now")).isFalse();
 
         assertThat(store(signed)).isEqualTo(before);
