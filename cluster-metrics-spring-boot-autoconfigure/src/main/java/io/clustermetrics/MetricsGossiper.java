@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -25,6 +26,7 @@ public final class MetricsGossiper {
     private final MetricsTransport transport;
     private final int fanout;
     private final RandomGenerator random;
+    private final AtomicLong rounds = new AtomicLong();
 
     /**
      * @param metrics the store the view is read from and local samples go to
@@ -73,8 +75,9 @@ public final class MetricsGossiper {
     /**
      * Sends this node's live view, as one {@link MetricsPdu.PushBatch}, to up to {@code fanout} peers drawn
      * at random among the available ones: up to {@code fanout - 1} among those that answered their last
-     * message ({@link MetricsTransport#hasAnswered}), the rest among all. A flood of addresses that never
-     * answer cannot starve the live peers of gossip, and one draw a round stays open to nodes not yet heard.
+     * message ({@link MetricsTransport#hasAnswered}), the rest among all; with a fanout of 1, every other
+     * round's draw is among those that answered. A flood of addresses that never answer cannot starve the
+     * live peers of gossip, and a draw stays open to nodes not yet heard from.
      *
      * @return the peers it was sent to
      */
@@ -102,7 +105,7 @@ public final class MetricsGossiper {
             }
         }
         int n = Math.min(fanout, candidates.size());
-        int amongAnswered = Math.min(fanout - 1, answered);
+        int amongAnswered = Math.min(fanout > 1 ? fanout - 1 : (int) (rounds.getAndIncrement() & 1), answered);
         for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle, the first draws among the answered
             int bound = i < amongAnswered ? answered : candidates.size();
             candidates.set(i, candidates.set(i + random.nextInt(bound - i), candidates.get(i)));

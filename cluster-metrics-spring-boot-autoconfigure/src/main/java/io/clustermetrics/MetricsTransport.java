@@ -22,8 +22,9 @@ public interface MetricsTransport {
 
     /**
      * Whether {@code targetNode} took the last message sent to it: gossip draws all but one of a round's
-     * peers among those that did, so that addresses which never answer (made up, or long gone) cannot starve
-     * the live peers. By default every node counts as having answered.
+     * peers (with a fanout of 1, every other round's) among those that did, so that addresses which never
+     * answer (made up, or long gone) cannot starve the live peers. By default every node counts as having
+     * answered.
      */
     default boolean hasAnswered(String targetNode) {
         return true;

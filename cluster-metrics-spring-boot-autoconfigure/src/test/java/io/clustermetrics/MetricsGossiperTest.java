@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -96,6 +97,38 @@ class MetricsGossiperTest {
         }
         assertThat(sent.stream().filter(target -> target.startsWith("invented-")).distinct().count())
                 .as("the open draw reaches unproven peers too").isGreaterThan(20);
+    }
+
+    /** With a fanout of 1, every other round goes to a peer that answered; with none answered, all are drawn. */
+    @Test
+    void withAFanoutOfOneEveryOtherRoundGoesToAPeerThatAnswered() {
+        Set<String> live = new HashSet<>(Set.of("n1"));
+        MetricsTransport answersFromLiveOnly = new MetricsTransport() {
+            @Override
+            public void send(String target, MetricsPdu pdu) {
+                sent.add(target);
+            }
+
+            @Override
+            public boolean hasAnswered(String target) {
+                return live.contains(target);
+            }
+        };
+        List<String> listed = new ArrayList<>(List.of("n1"));
+        IntStream.range(0, 50).mapToObj(i -> "invented-" + i).forEach(listed::add);
+        MetricsGossiper self = node("n0", listed, 1, answersFromLiveOnly);
+        self.sampleLocal(1);
+        for (int round = 0; round < 100; round++) {
+            List<String> targets = self.gossipRound();
+            assertThat(targets).hasSize(1);
+            if (round % 2 == 1) {
+                assertThat(targets).containsExactly("n1");
+            }
+        }
+        live.clear();
+        sent.clear();
+        IntStream.range(0, 100).forEach(round -> self.gossipRound());
+        assertThat(sent.stream().distinct().count()).as("nobody answered: every draw is open").isGreaterThan(30);
     }
 
     @Test
