@@ -143,13 +143,18 @@ public class ClusterMetricsAutoConfiguration {
                         : environment.getProperty("spring.application.name");
                 return new DiscoveryGossipPeers(properties.gossip().peers(), discovery::getIfAvailable, serviceId);
             }
+        }
 
-            /** The URI of the app's {@code Registration}, when it registers itself with Eureka or Consul. */
+        /** This node's registered URI, when Spring Cloud is there and the app registers itself (Eureka, Consul). */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "org.springframework.cloud.client.serviceregistry.Registration")
+        static class RegisteredAddressConfiguration {
+
             @Bean
             @ConditionalOnMissingBean
             RegisteredAddress clusterMetricsRegisteredAddress(ObjectProvider<Registration> registration) {
                 return () -> {
-                    Registration self = registration.getIfAvailable();
+                    Registration self = registration.getIfUnique();
                     return self == null ? null : self.getUri().toString();
                 };
             }

@@ -1,6 +1,7 @@
 package io.clustermetrics.autoconfigure;
 
 import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.MetricsSelector;
 import io.clustermetrics.WeightedRoutees;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.client.ServiceInstance;
@@ -29,9 +30,9 @@ public class ClusterMetricsLoadBalancerConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public ReactorLoadBalancer<ServiceInstance> clusterMetricsLoadBalancer(Environment environment,
-            LoadBalancerClientFactory factory, ClusterMetrics metrics, WeightedRoutees routees) {
+            LoadBalancerClientFactory factory, ClusterMetrics metrics, MetricsSelector selector) {
         String service = LoadBalancerClientFactory.getName(environment);
         return new ClusterMetricsLoadBalancer(factory.getLazyProvider(service, ServiceInstanceListSupplier.class),
-                new WeightedRoutees(metrics, routees.selector()));
+                new WeightedRoutees(metrics, selector));
     }
 }

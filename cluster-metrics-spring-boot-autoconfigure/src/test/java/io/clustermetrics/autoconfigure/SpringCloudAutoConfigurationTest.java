@@ -91,6 +91,11 @@ class SpringCloudAutoConfigurationTest {
                 context.getBean(ClusterMetricsGossip.class).selfAddress()).isEqualTo("http://orders-1.internal:8080"));
         runner.withBean(Registration.class, () -> registration).withPropertyValues("cluster.metrics.node-address=http://10.0.0.5:8080")
                 .run(context -> assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress()).isEqualTo("http://10.0.0.5:8080"));
+        runner.withBean(Registration.class, () -> registration).withPropertyValues("cluster.metrics.discovery.enabled=false")
+                .run(context -> assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress())
+                        .as("peers from discovery off, the registered name stays").isEqualTo("http://orders-1.internal:8080"));
+        runner.withBean("one", Registration.class, () -> registration).withBean("two", Registration.class, () -> registration)
+                .run(context -> assertThat(context).as("two registrations: no single name, no failure").hasNotFailed());
     }
 
     @Test
