@@ -5,6 +5,7 @@ import io.clustermetrics.autoconfigure.ClusterMetricsLoadBalancerConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.restclient.autoconfigure.RestClientBuilderConfigurer;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
 import org.springframework.context.annotation.Bean;
@@ -22,11 +23,14 @@ import org.springframework.web.client.RestClient;
         configuration = {ClusterMetricsLoadBalancerConfiguration.class, PeerInstances.class})
 public class SampleApplication {
 
-    /** A client builder whose calls to {@code http://sample-app/...} Spring Cloud LoadBalancer routes. */
+    /**
+     * A client builder, configured as Boot configures its own, whose calls to {@code http://sample-app/...}
+     * Spring Cloud LoadBalancer routes. Clone it before changing it: it is shared.
+     */
     @Bean
     @LoadBalanced
-    public RestClient.Builder loadBalancedRestClientBuilder() {
-        return RestClient.builder();
+    public RestClient.Builder loadBalancedRestClientBuilder(RestClientBuilderConfigurer boot) {
+        return boot.configure(RestClient.builder());
     }
 
     /**

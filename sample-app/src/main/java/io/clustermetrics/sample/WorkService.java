@@ -58,7 +58,7 @@ public class WorkService {
                 .build());
         requests.setReadTimeout(Duration.ofSeconds(10));
         this.http = RestClient.builder().requestFactory(requests).build();
-        this.balanced = balanced.requestFactory(requests).build();
+        this.balanced = balanced.clone().requestFactory(requests).build();
     }
 
     /**
@@ -87,7 +87,11 @@ public class WorkService {
      * among the {@value PeerInstances#SERVICE} instances do the work, and counts the pick.
      */
     public WorkResult dispatchThroughLoadBalancer() {
-        return counted(balanced.get().uri("http://" + PeerInstances.SERVICE + "/work/local").retrieve().body(WorkResult.class));
+        try {
+            return counted(balanced.get().uri("http://" + PeerInstances.SERVICE + "/work/local").retrieve().body(WorkResult.class));
+        } catch (IllegalStateException noInstance) { // Spring Cloud LoadBalancer's "No instances available for ..."
+            throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, noInstance.getMessage());
+        }
     }
 
     private WorkResult counted(WorkResult result) {
