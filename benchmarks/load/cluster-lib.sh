@@ -112,9 +112,9 @@ sample_json() {
   printf '{"address":"%s","timestamp":%s,"cpuLoad":0.25,"memoryUsed":100000000,"memoryMax":268435456,"systemLoadAverage":0.5,"processors":2}' "$1" "$2"
 }
 
-# The addresses $1's /actuator/clustermetrics lists, one per line.
+# The addresses $1's /actuator/clustermetrics lists, one per line; none when it does not answer.
 listed_addresses() {
-  (curl -fs "http://127.0.0.1:$1/actuator/clustermetrics" || true) | grep -o '"address":"[^"]*"' | cut -d'"' -f4
+  (curl -fs "http://127.0.0.1:$1/actuator/clustermetrics" || true) | { grep -o '"address":"[^"]*"' || true; } | cut -d'"' -f4
 }
 
 # The value of key $2 in a "wrk-result" line $1.
