@@ -40,7 +40,9 @@ public class PickBenchmark {
     public int candidates;
 
     private List<String> addresses;
+    private List<String> otherService;
     private WeightedRoutees routees;
+    private WeightedRoutees otherRoutees;
     private AdaptiveLoadBalancer balancer;
     private SeedAlgorithms seed;
 
@@ -57,7 +59,10 @@ public class PickBenchmark {
             metrics.publish(m);
             seed.publish(m);
         }
+        otherService = List.copyOf(IntStream.range(0, candidates).mapToObj(i -> "http://10.0.1." + i + ":8080").toList());
+        otherService.forEach(a -> metrics.publish(new NodeMetrics(a, 1, random.nextDouble(), 1, 2)));
         routees = new WeightedRoutees(metrics, MetricsSelector.MIX);
+        otherRoutees = new WeightedRoutees(metrics, MetricsSelector.MIX);
         balancer = new AdaptiveLoadBalancer(metrics);
     }
 
@@ -65,6 +70,23 @@ public class PickBenchmark {
     @Benchmark
     public Optional<String> weightedPick() {
         return routees.pick(addresses);
+    }
+
+    /**
+     * One pick for each of two services from one router, as Spring Cloud LoadBalancer clients shared the app's
+     * router: each call finds the other service's table cached and builds its own.
+     */
+    @Benchmark
+    public Optional<String> twoServicesOneRouter() {
+        routees.pick(addresses);
+        return routees.pick(otherService);
+    }
+
+    /** One pick for each of two services, each from its own router, as each client has had since 2026-11-27. */
+    @Benchmark
+    public Optional<String> twoServicesRouterEach() {
+        routees.pick(addresses);
+        return otherRoutees.pick(otherService);
     }
 
     /** The seed's weighted pick: snapshot, lookup map and weights per call, linear scan. */
