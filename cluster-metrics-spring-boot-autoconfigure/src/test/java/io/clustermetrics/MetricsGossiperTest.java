@@ -76,18 +76,7 @@ class MetricsGossiperTest {
      */
     @Test
     void peersThatAnsweredGetAllButOneDrawSoAFloodCannotStarveThem() {
-        Set<String> live = Set.of("n1", "n2");
-        MetricsTransport answersFromLiveOnly = new MetricsTransport() {
-            @Override
-            public void send(String target, MetricsPdu pdu) {
-                sent.add(target);
-            }
-
-            @Override
-            public boolean hasAnswered(String target) {
-                return live.contains(target);
-            }
-        };
+        MetricsTransport answersFromLiveOnly = recordingWhereAnswered(Set.of("n1", "n2"));
         List<String> listed = new ArrayList<>(List.of("n1", "n2"));
         IntStream.range(0, 50).mapToObj(i -> "invented-" + i).forEach(listed::add);
         MetricsGossiper self = node("n0", listed, 3, answersFromLiveOnly);
@@ -103,17 +92,7 @@ class MetricsGossiperTest {
     @Test
     void withAFanoutOfOneEveryOtherRoundGoesToAPeerThatAnswered() {
         Set<String> live = new HashSet<>(Set.of("n1"));
-        MetricsTransport answersFromLiveOnly = new MetricsTransport() {
-            @Override
-            public void send(String target, MetricsPdu pdu) {
-                sent.add(target);
-            }
-
-            @Override
-            public boolean hasAnswered(String target) {
-                return live.contains(target);
-            }
-        };
+        MetricsTransport answersFromLiveOnly = recordingWhereAnswered(live);
         List<String> listed = new ArrayList<>(List.of("n1"));
         IntStream.range(0, 50).mapToObj(i -> "invented-" + i).forEach(listed::add);
         MetricsGossiper self = node("n0", listed, 1, answersFromLiveOnly);
@@ -129,6 +108,21 @@ class MetricsGossiperTest {
         sent.clear();
         IntStream.range(0, 100).forEach(round -> self.gossipRound());
         assertThat(sent.stream().distinct().count()).as("nobody answered: every draw is open").isGreaterThan(30);
+    }
+
+    /** A transport that records where messages go, whose peers in {@code live} have answered. */
+    private MetricsTransport recordingWhereAnswered(Set<String> live) {
+        return new MetricsTransport() {
+            @Override
+            public void send(String target, MetricsPdu pdu) {
+                sent.add(target);
+            }
+
+            @Override
+            public boolean hasAnswered(String target) {
+                return live.contains(target);
+            }
+        };
     }
 
     @Test
