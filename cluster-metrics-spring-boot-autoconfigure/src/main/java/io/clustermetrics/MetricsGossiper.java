@@ -14,14 +14,18 @@ import java.util.random.RandomGenerator;
  * One node's side of metrics gossip, driven by its owner's schedule: {@link #sampleLocal} publishes the
  * probe's sample into the store, and {@link #gossipRound} sends the node's whole live view to
  * {@code fanout} random peers, so samples spread epidemically and a node learns of nodes it does not
- * list. The peers are the listed ones (static or discovered) and every node in the live view, less this
- * node and those the transport is backing off from. Thread-safe if the transport is.
+ * list. The peers are the listed ones (static or discovered) and every node of this node's service in the
+ * live view, less this node and those the transport is backing off from. Gossip stays within the service:
+ * samples of other services' nodes (which an observer of those services keeps in the same store) are
+ * neither sent nor gossiped to; samples that name no service count as this service's, for nodes that do
+ * not name theirs. Thread-safe if the transport is.
  */
 public final class MetricsGossiper {
 
     private final ClusterMetrics metrics;
     private final MetricsProbe probe;
     private final String selfAddress;
+    private final String service;
     private final Supplier<? extends Collection<String>> listedPeers;
     private final MetricsTransport transport;
     private final int fanout;
@@ -40,12 +44,31 @@ public final class MetricsGossiper {
     public MetricsGossiper(ClusterMetrics metrics, MetricsProbe probe, String selfAddress,
             Supplier<? extends Collection<String>> listedPeers, MetricsTransport transport, int fanout,
             RandomGenerator random) {
+        this(metrics, probe, selfAddress, null, listedPeers, transport, fanout, random);
+    }
+
+    /**
+     * A node of {@code service}: its samples say so, and it gossips with that service's nodes only.
+     *
+     * @param metrics the store the view is read from and local samples go to
+     * @param probe this node's probe
+     * @param selfAddress this node's address, as its peers know it
+     * @param service the service this node is an instance of; null for none
+     * @param listedPeers the peers to gossip with besides those learned from the view, asked every round
+     * @param transport how messages reach a peer
+     * @param fanout how many peers each round goes to, at least 1
+     * @param random the source of the peer draws
+     */
+    public MetricsGossiper(ClusterMetrics metrics, MetricsProbe probe, String selfAddress, String service,
+            Supplier<? extends Collection<String>> listedPeers, MetricsTransport transport, int fanout,
+            RandomGenerator random) {
         if (fanout < 1) {
             throw new IllegalArgumentException("fanout must be at least 1, was " + fanout);
         }
         this.metrics = metrics;
         this.probe = probe;
         this.selfAddress = selfAddress;
+        this.service = service;
         this.listedPeers = listedPeers;
         this.transport = transport;
         this.fanout = fanout;
@@ -57,17 +80,31 @@ public final class MetricsGossiper {
         return selfAddress;
     }
 
+    /** The service this node is an instance of; null for none. */
+    public String service() {
+        return service;
+    }
+
+    /** The live samples of this node's service, sorted by address: what it gossips and what it answers a pull with. */
+    public List<NodeMetrics> view() {
+        return metrics.snapshot().stream().filter(this::isMember).toList();
+    }
+
+    private boolean isMember(NodeMetrics m) {
+        return m.service() == null || m.service().equals(service);
+    }
+
     /** Samples the probe at {@code now} (epoch milliseconds) and publishes the sample. */
     public NodeMetrics sampleLocal(long now) {
-        NodeMetrics m = probe.sample(selfAddress, now);
+        NodeMetrics m = probe.sample(selfAddress, now).withService(service);
         metrics.publish(m);
         return m;
     }
 
-    /** Every peer gossip may go to now: the listed ones and the live nodes, less this node. */
+    /** Every peer gossip may go to now: the listed ones and the live nodes of this service, less this node. */
     public Set<String> peers() {
         Set<String> peers = new LinkedHashSet<>(listedPeers.get());
-        metrics.snapshot().forEach(m -> peers.add(m.address()));
+        view().forEach(m -> peers.add(m.address()));
         peers.remove(selfAddress);
         return peers;
     }
@@ -92,7 +129,7 @@ public final class MetricsGossiper {
      * @return the peers it was sent to
      */
     public List<String> gossipRound(Set<String> peers) {
-        List<NodeMetrics> view = metrics.snapshot();
+        List<NodeMetrics> view = view();
         if (view.isEmpty()) {
             return List.of();
         }

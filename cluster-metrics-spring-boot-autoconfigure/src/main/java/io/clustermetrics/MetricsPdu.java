@@ -49,4 +49,30 @@ public sealed interface MetricsPdu {
             return metrics;
         }
     }
+
+    /**
+     * A node's answer to an observer's pull: who it is, its service, and its live view of that service.
+     *
+     * @param self the answering node's address, as it calls itself
+     * @param service the service it is an instance of; null when it names none
+     * @param metrics the live samples of its service's nodes (itself included); an immutable copy is kept
+     */
+    record View(String self, String service, List<NodeMetrics> metrics) implements MetricsPdu {
+
+        /** Refuses a missing address, list or sample. */
+        public View {
+            if (self == null || self.isBlank()) {
+                throw new IllegalArgumentException("self must name the answering node");
+            }
+            if (metrics == null || metrics.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("metrics must be a list of samples");
+            }
+            metrics = List.copyOf(metrics);
+        }
+
+        @Override
+        public List<NodeMetrics> samples() {
+            return metrics;
+        }
+    }
 }

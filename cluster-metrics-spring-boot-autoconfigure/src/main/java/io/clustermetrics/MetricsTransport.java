@@ -1,5 +1,7 @@
 package io.clustermetrics;
 
+import java.util.function.Consumer;
+
 /** Carries gossip to another node. Implementations must not block the caller for long. */
 @FunctionalInterface
 public interface MetricsTransport {
@@ -29,4 +31,13 @@ public interface MetricsTransport {
     default boolean hasAnswered(String targetNode) {
         return true;
     }
+
+    /**
+     * Asks {@code targetNode} for its view of its service ({@link MetricsObserver}'s pull), best effort:
+     * {@code onReply} gets the answer, on any thread, if one comes. By default nothing is asked.
+     *
+     * @param targetNode the instance's address
+     * @param onReply told the answer
+     */
+    default void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {}
 }

@@ -1,5 +1,7 @@
 package io.clustermetrics;
 
+import java.util.Objects;
+
 /**
  * One sample of a node's load, as gossiped between nodes and kept by {@link ClusterMetrics}.
  *
@@ -17,6 +19,9 @@ package io.clustermetrics;
  * @param memoryMax memory available to the node, bytes; 0 when unknown
  * @param systemLoadAverage one-minute system load average; negative when unknown (as on Windows)
  * @param processors logical processors available to the node; 0 when unknown
+ * @param service the service the node is an instance of (its {@code spring.application.name}), as the node
+ *     itself says; null when it names none. Gossip stays among the nodes of one service, and observers of a
+ *     service keep only its nodes' samples
  */
 public record NodeMetrics(
         String address,
@@ -25,7 +30,8 @@ public record NodeMetrics(
         long memoryUsed,
         long memoryMax,
         double systemLoadAverage,
-        int processors) {
+        int processors,
+        String service) {
 
     /** The value of {@link #systemLoadAverage()} when the platform does not report one. */
     public static final double UNKNOWN_LOAD_AVERAGE = -1.0;
@@ -51,11 +57,26 @@ public record NodeMetrics(
         if (processors < 0) {
             throw new IllegalArgumentException("processors must not be negative, was " + processors);
         }
+        if (service != null && service.isBlank()) {
+            throw new IllegalArgumentException("service must not be blank");
+        }
+    }
+
+    /** A sample that names no service. */
+    public NodeMetrics(String address, long timestamp, double cpuLoad, long memoryUsed, long memoryMax,
+            double systemLoadAverage, int processors) {
+        this(address, timestamp, cpuLoad, memoryUsed, memoryMax, systemLoadAverage, processors, null);
     }
 
     /** A sample without load average or processor count, the seed's five fields. */
     public NodeMetrics(String address, long timestamp, double cpuLoad, long memoryUsed, long memoryMax) {
         this(address, timestamp, cpuLoad, memoryUsed, memoryMax, UNKNOWN_LOAD_AVERAGE, 0);
+    }
+
+    /** This sample as an instance of {@code service}. */
+    public NodeMetrics withService(String service) {
+        return Objects.equals(service, this.service) ? this
+                : new NodeMetrics(address, timestamp, cpuLoad, memoryUsed, memoryMax, systemLoadAverage, processors, service);
     }
 
     /** Used memory as a fraction of {@code memoryMax}; 0.0 when {@code memoryMax} is 0. */

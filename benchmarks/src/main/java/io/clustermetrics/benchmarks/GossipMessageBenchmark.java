@@ -2,8 +2,8 @@ package io.clustermetrics.benchmarks;
 
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.NodeMetrics;
-import io.clustermetrics.autoconfigure.GossipCodec;
-import io.clustermetrics.autoconfigure.GossipSignature;
+import io.clustermetrics.wire.GossipCodec;
+import io.clustermetrics.wire.GossipSignature;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

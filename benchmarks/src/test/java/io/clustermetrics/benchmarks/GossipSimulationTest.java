@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.clustermetrics.NodeMetrics;
-import io.clustermetrics.autoconfigure.GossipCodec;
+import io.clustermetrics.wire.GossipCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

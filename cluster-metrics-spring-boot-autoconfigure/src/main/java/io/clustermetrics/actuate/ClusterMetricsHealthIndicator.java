@@ -1,8 +1,11 @@
 package io.clustermetrics.actuate;
 
 import io.clustermetrics.ClusterMetrics;
-import io.clustermetrics.autoconfigure.ClusterMetricsGossip;
-import io.clustermetrics.autoconfigure.HttpMetricsTransport;
+import io.clustermetrics.MetricsObserver;
+import io.clustermetrics.gossip.ClusterMetricsGossip;
+import io.clustermetrics.gossip.HttpMetricsTransport;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.TreeSet;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -12,30 +15,44 @@ import org.springframework.boot.health.contributor.Health;
  * Health {@code clusterMetrics}: UP with the number of live nodes when this node's probe works and gossip
  * flows (some peer answers or sends, or there is no peer to talk to); UNKNOWN when peers exist and none
  * has answered or sent anything live; DOWN when the probe fails. Details name the peers that have not
- * answered.
+ * answered, and, for each service the app routes to ({@code routedServices}), its instances without metrics
+ * ({@code unmatched}) and, once none has had any for a few rounds, a {@code problem} saying what to check.
  */
 public class ClusterMetricsHealthIndicator extends AbstractHealthIndicator {
 
     private final ClusterMetrics metrics;
     private final ClusterMetricsGossip gossip;
     private final HttpMetricsTransport transport;
+    private final MetricsObserver observer;
 
     /**
      * @param metrics the store
      * @param gossip the gossip task, or null when the node does not gossip
      * @param transport the HTTP transport, or null when another one is used
+     * @param observer the observer of the services this app routes to, or null for none
      */
-    public ClusterMetricsHealthIndicator(ClusterMetrics metrics, ClusterMetricsGossip gossip, HttpMetricsTransport transport) {
+    public ClusterMetricsHealthIndicator(ClusterMetrics metrics, ClusterMetricsGossip gossip, HttpMetricsTransport transport,
+            MetricsObserver observer) {
         super("Cluster metrics health check failed");
         this.metrics = metrics;
         this.gossip = gossip;
         this.transport = transport;
+        this.observer = observer;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         int nodes = metrics.nodeCount();
         builder.withDetail("nodes", nodes);
+        if (observer != null && !observer.status().isEmpty()) {
+            Map<String, Object> routed = new TreeMap<>();
+            observer.status().forEach((name, status) -> routed.put(name, status.missing()
+                    ? Map.of("instances", status.instances(), "unmatched", status.unmatched(), "problem",
+                            "no metrics for any instance: routed evenly; check that they run cluster-metrics and that "
+                                    + "this app can reach their gossip endpoint with their secret")
+                    : Map.of("instances", status.instances(), "unmatched", status.unmatched())));
+            builder.withDetail("routedServices", routed);
+        }
         if (gossip == null || gossip.selfAddress() == null) {
             builder.up().withDetail("gossip", "off");
             return;

@@ -1,11 +1,15 @@
 package io.clustermetrics.autoconfigure;
 
 import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.GossipStatistics;
+import io.clustermetrics.MetricsObserver;
 import io.clustermetrics.MetricsSelector;
 import io.clustermetrics.MetricsTransport;
 import io.clustermetrics.actuate.ClusterMetricsEndpoint;
 import io.clustermetrics.actuate.ClusterMetricsHealthIndicator;
 import io.clustermetrics.actuate.ClusterMetricsMeters;
+import io.clustermetrics.gossip.ClusterMetricsGossip;
+import io.clustermetrics.gossip.HttpMetricsTransport;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -22,7 +26,7 @@ import org.springframework.context.annotation.Configuration;
  * health indicator, the Micrometer meters and the masking of the gossip secret, each when its library is on
  * the class path.
  */
-@AutoConfiguration(after = ClusterMetricsAutoConfiguration.class)
+@AutoConfiguration(after = {ClusterMetricsAutoConfiguration.class, ClusterMetricsGossipAutoConfiguration.class})
 @ConditionalOnBooleanProperty(name = "cluster.metrics.enabled", matchIfMissing = true)
 @ConditionalOnBean(ClusterMetrics.class)
 public class ClusterMetricsActuatorAutoConfiguration {
@@ -41,10 +45,7 @@ public class ClusterMetricsActuatorAutoConfiguration {
             @ConditionalOnMissingBean
             ClusterMetricsEndpoint clusterMetricsEndpoint(ClusterMetrics metrics, MetricsSelector selector,
                     ObjectProvider<ClusterMetricsGossip> gossip) {
-                return new ClusterMetricsEndpoint(metrics, selector, () -> {
-                    ClusterMetricsGossip g = gossip.getIfAvailable();
-                    return g == null ? null : g.selfAddress();
-                });
+                return new ClusterMetricsEndpoint(metrics, selector, gossip::getIfAvailable);
             }
         }
     }
@@ -75,9 +76,10 @@ public class ClusterMetricsActuatorAutoConfiguration {
         @ConditionalOnMissingBean(name = "clusterMetricsHealthIndicator")
         @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("clustermetrics")
         ClusterMetricsHealthIndicator clusterMetricsHealthIndicator(ClusterMetrics metrics,
-                ObjectProvider<ClusterMetricsGossip> gossip, ObjectProvider<MetricsTransport> transport) {
+                ObjectProvider<ClusterMetricsGossip> gossip, ObjectProvider<MetricsTransport> transport,
+                ObjectProvider<MetricsObserver> observer) {
             return new ClusterMetricsHealthIndicator(metrics, gossip.getIfAvailable(),
-                    transport.getIfAvailable() instanceof HttpMetricsTransport http ? http : null);
+                    transport.getIfAvailable() instanceof HttpMetricsTransport http ? http : null, observer.getIfAvailable());
         }
     }
 

@@ -28,7 +28,8 @@ import org.springframework.util.unit.DataSize;
  *     node's clock. Longer than a few gossip intervals.
  * @param maxNodes The most nodes tracked at once, whatever senders claim. When full, new addresses are
  *     dropped and known live nodes keep their place.
- * @param discovery Peers from Spring Cloud's DiscoveryClient, when it is on the class path.
+ * @param discovery Peers from Spring Cloud's DiscoveryClient, when it is on the class path, and the service this
+ *     node is an instance of.
  * @param loadbalancer Metrics-weighted routing for Spring Cloud LoadBalancer clients.
  */
 @ConfigurationProperties("cluster.metrics")
@@ -109,6 +110,7 @@ public record ClusterMetricsProperties(
      * @param readTimeout How long a send waits for the answer.
      * @param maxClockSkew How far a signed message's timestamp may be from this node's clock. Others are
      *     refused as replays, with this node's clock, in which the sender signs its next messages.
+     * @param ssl TLS for gossip to https peers.
      */
     public record Gossip(
             @DefaultValue("3s") Duration interval,
@@ -119,7 +121,8 @@ public record ClusterMetricsProperties(
             @DefaultValue("64KB") DataSize maxBodySize,
             @DefaultValue("1s") Duration connectTimeout,
             @DefaultValue("2s") Duration readTimeout,
-            @DefaultValue("30s") Duration maxClockSkew) {
+            @DefaultValue("30s") Duration maxClockSkew,
+            @DefaultValue Ssl ssl) {
 
         /** Checks the settings once, at binding. */
         public Gossip {
@@ -140,9 +143,19 @@ public record ClusterMetricsProperties(
         @Override
         public String toString() {
             return "Gossip[interval=" + interval + ", fanout=" + fanout + ", peers=" + peers + ", secret="
-                    + (secret == null ? "none" : "******") + ", path=" + path + ", maxBodySize=" + maxBodySize + "]";
+                    + (secret == null ? "none" : "******") + ", path=" + path + ", maxBodySize=" + maxBodySize
+                    + ", ssl=" + ssl + "]";
         }
     }
+
+    /**
+     * TLS for gossip to https peers.
+     *
+     * @param bundle Name of the SSL bundle (spring.ssl.bundle.*) whose trust material verifies https peers, and
+     *     whose key material, if any, is this node's client certificate. Without it, https peers are verified
+     *     against the JDK's default trust store.
+     */
+    public record Ssl(String bundle) {}
 
     /**
      * Peers from Spring Cloud's {@code DiscoveryClient} (Eureka, Consul, Kubernetes, Zookeeper), asked every
@@ -150,7 +163,8 @@ public record ClusterMetricsProperties(
      * {@code node-address} must be the URI the discovery server gives for it.
      *
      * @param enabled Whether to take peers from the discovery client when there is one.
-     * @param serviceId Service whose instances are the peers. By default spring.application.name.
+     * @param serviceId Service this node is an instance of: its samples name it, it gossips with that service's
+     *     nodes only, and its peers are the discovery client's instances of it. By default spring.application.name.
      */
     public record Discovery(@DefaultValue("true") boolean enabled, String serviceId) {}
 
@@ -158,8 +172,9 @@ public record ClusterMetricsProperties(
      * Metrics-weighted routing for {@code @LoadBalanced} clients.
      *
      * @param enabled Whether every Spring Cloud LoadBalancer client routes by cluster metrics (weighted random
-     *     by the selector's weights). For one client only, name ClusterMetricsLoadBalancerConfiguration as the
-     *     configuration of its LoadBalancerClient annotation instead.
+     *     by the selector's weights), also to services this app is not an instance of: their load is pulled from
+     *     one of their instances each gossip interval. For one client only, name
+     *     ClusterMetricsLoadBalancerConfiguration as the configuration of its LoadBalancerClient annotation instead.
      */
     public record LoadBalancer(@DefaultValue("false") boolean enabled) {}
 }

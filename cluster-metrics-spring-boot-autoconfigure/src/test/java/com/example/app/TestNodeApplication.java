@@ -3,7 +3,7 @@ package com.example.app;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.MetricsProbe;
 import io.clustermetrics.NodeMetrics;
-import io.clustermetrics.autoconfigure.ClusterMetricsGossip;
+import io.clustermetrics.gossip.ClusterMetricsGossip;
 import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
 import java.time.Duration;
 import java.time.InstantSource;

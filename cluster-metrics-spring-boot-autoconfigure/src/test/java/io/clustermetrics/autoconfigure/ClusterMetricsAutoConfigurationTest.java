@@ -1,12 +1,19 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.wire.GossipCodec;
+import io.clustermetrics.GossipStatistics;
+import io.clustermetrics.gossip.ClusterMetricsGossip;
+import io.clustermetrics.gossip.HttpMetricsTransport;
+import io.clustermetrics.gossip.GossipPeers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clustermetrics.AdaptiveLoadBalancer;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.JdkProbe;
 import io.clustermetrics.MetricsProbe;
+import io.clustermetrics.MetricsObserver;
 import io.clustermetrics.MetricsSelector;
+import io.clustermetrics.wire.GossipReceiver;
 import io.clustermetrics.MetricsTransport;
 import io.clustermetrics.NodeMetrics;
 import io.clustermetrics.OshiProbe;
@@ -44,7 +51,8 @@ import org.springframework.web.servlet.function.RouterFunction;
 class ClusterMetricsAutoConfigurationTest {
 
     private static final AutoConfigurations CONFIGURATIONS =
-            AutoConfigurations.of(ClusterMetricsAutoConfiguration.class, ClusterMetricsActuatorAutoConfiguration.class);
+            AutoConfigurations.of(ClusterMetricsAutoConfiguration.class, ClusterMetricsGossipAutoConfiguration.class,
+                    ClusterMetricsActuatorAutoConfiguration.class);
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CONFIGURATIONS);
     private final WebApplicationContextRunner web = new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS);
@@ -67,8 +75,20 @@ class ClusterMetricsAutoConfigurationTest {
             assertThat(properties.gossip().maxBodySize().toKilobytes()).isEqualTo(64);
             assertThat(properties.ttl()).hasSeconds(15);
             assertThat(properties.maxNodes()).isEqualTo(1000);
-            assertThat(context).doesNotHaveBean(ClusterMetricsGossip.class).doesNotHaveBean(MetricsTransport.class);
+            // not a web app: no endpoint and no address, so no gossip; it still observes the services it routes to
+            assertThat(context).doesNotHaveBean("clusterMetricsGossipRoute").doesNotHaveBean(GossipReceiver.class)
+                    .hasSingleBean(MetricsObserver.class);
+            assertThat(context.getBean(MetricsTransport.class)).isInstanceOf(HttpMetricsTransport.class);
+            assertThat(context.getBean(ClusterMetricsGossip.class).isRunning()).as("observing").isTrue();
+            assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress()).as("not gossiping").isNull();
         });
+    }
+
+    @Test
+    void withoutSpringBootsHttpClientSupportThereIsNoGossipAndTheAppStarts() {
+        web.withClassLoader(new FilteredClassLoader("org.springframework.boot.http.client.")).run(context -> assertThat(context)
+                .hasNotFailed().hasSingleBean(ClusterMetrics.class).doesNotHaveBean(ClusterMetricsGossip.class)
+                .doesNotHaveBean(MetricsTransport.class).doesNotHaveBean("clusterMetricsGossipRoute"));
     }
 
     @Test
@@ -172,11 +192,22 @@ class ClusterMetricsAutoConfigurationTest {
     }
 
     @Test
-    void aReactiveAppGetsEverythingButGossip() {
-        new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS).run(context -> assertThat(context)
-                .hasNotFailed().hasSingleBean(ClusterMetrics.class).hasSingleBean(WeightedRoutees.class)
-                .hasSingleBean(AdaptiveLoadBalancer.class).doesNotHaveBean(ClusterMetricsGossip.class)
-                .doesNotHaveBean(MetricsTransport.class));
+    void aReactiveAppGossipsAsAServletAppDoes() {
+        new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+                .withPropertyValues("cluster.metrics.gossip.path=/internal/gossip").run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(ClusterMetrics.class).hasSingleBean(WeightedRoutees.class)
+                            .hasSingleBean(AdaptiveLoadBalancer.class).hasSingleBean(ClusterMetricsGossip.class)
+                            .hasSingleBean(GossipReceiver.class).hasSingleBean(MetricsObserver.class);
+                    assertThat(context.getBean(MetricsTransport.class)).isInstanceOf(HttpMetricsTransport.class);
+                    assertThat(context.getBean("clusterMetricsGossipRoute"))
+                            .isInstanceOf(org.springframework.web.reactive.function.server.RouterFunction.class)
+                            .asString().contains("/internal/gossip");
+                });
+        // a reactive app without Spring MVC on the class path: the transport needs only spring-web
+        new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+                .withClassLoader(new FilteredClassLoader("org.springframework.web.servlet."))
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(ClusterMetricsGossip.class)
+                        .hasBean("clusterMetricsGossipRoute"));
     }
 
     @Test
@@ -205,8 +236,8 @@ class ClusterMetricsAutoConfigurationTest {
                     .hasSingleBean(GossipStatistics.class).hasBean("clusterMetricsGossipRoute");
             assertThat(context.getBean(GossipPeers.class).peers()).containsExactly("http://127.0.0.1:1", "http://127.0.0.1:2");
             assertThat(context.getBean("clusterMetricsGossipRoute", RouterFunction.class).toString()).contains("/internal/gossip");
-            // a mock servlet context has no server, so no address: the node does not gossip
-            assertThat(context.getBean(ClusterMetricsGossip.class).isRunning()).isFalse();
+            // a mock servlet context has no server, so no address: the node does not gossip, it observes only
+            assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress()).isNull();
         });
     }
 
@@ -286,7 +317,7 @@ class ClusterMetricsAutoConfigurationTest {
         static final MetricsTransport TRANSPORT = (target, pdu) -> {};
         static final GossipPeers PEERS = List::of;
         static final GossipCodec CODEC = new GossipCodec();
-        static final ClusterMetricsEndpoint ENDPOINT = new ClusterMetricsEndpoint(METRICS, MetricsSelector.CPU, () -> "me");
+        static final ClusterMetricsEndpoint ENDPOINT = new ClusterMetricsEndpoint(METRICS, MetricsSelector.CPU, () -> null);
 
         @Bean
         ClusterMetrics myMetrics() {

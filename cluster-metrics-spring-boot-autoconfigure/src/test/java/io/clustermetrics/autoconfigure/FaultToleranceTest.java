@@ -1,5 +1,8 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.wire.GossipSignature;
+import io.clustermetrics.GossipStatistics;
+import io.clustermetrics.gossip.HttpMetricsTransport;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

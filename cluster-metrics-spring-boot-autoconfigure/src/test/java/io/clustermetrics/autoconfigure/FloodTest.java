@@ -1,5 +1,7 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.wire.GossipCodec;
+import io.clustermetrics.wire.GossipSignature;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

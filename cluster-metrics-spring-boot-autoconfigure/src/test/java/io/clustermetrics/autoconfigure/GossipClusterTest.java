@@ -1,5 +1,6 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.GossipStatistics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

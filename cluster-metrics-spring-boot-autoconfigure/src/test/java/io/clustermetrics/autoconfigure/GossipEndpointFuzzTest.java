@@ -1,5 +1,6 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.wire.GossipSignature;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.app.TestNodeApplication;

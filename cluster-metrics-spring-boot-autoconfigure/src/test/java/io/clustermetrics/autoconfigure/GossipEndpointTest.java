@@ -1,5 +1,9 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.wire.GossipCodec;
+import io.clustermetrics.wire.GossipSignature;
+import io.clustermetrics.GossipStatistics;
+import io.clustermetrics.gossip.ClusterMetricsGossip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 

@@ -1,5 +1,9 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.gossip.ClusterMetricsGossip;
+import io.clustermetrics.gossip.GossipPeers;
+import io.clustermetrics.cloud.ClusterMetricsLoadBalancer;
+import io.clustermetrics.cloud.DiscoveryGossipPeers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -34,7 +38,8 @@ class SpringCloudAutoConfigurationTest {
     /** Spring Cloud's simple discovery client, its instances from properties: two of "orders", one of "billing". */
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(UtilAutoConfiguration.class, SimpleDiscoveryClientAutoConfiguration.class,
-                    ClusterMetricsAutoConfiguration.class, ClusterMetricsLoadBalancerAutoConfiguration.class))
+                    ClusterMetricsAutoConfiguration.class, ClusterMetricsGossipAutoConfiguration.class,
+                    ClusterMetricsLoadBalancerAutoConfiguration.class))
             .withPropertyValues("spring.application.name=orders", "cluster.metrics.gossip.peers=http://10.0.0.9:8080",
                     "spring.cloud.discovery.client.simple.instances.orders[0].uri=http://10.0.0.1:8080",
                     "spring.cloud.discovery.client.simple.instances.orders[1].uri=https://10.0.0.2:8443",
@@ -129,7 +134,7 @@ class SpringCloudAutoConfigurationTest {
     @Test
     void withoutSpringCloudTheAppStartsAsBefore() {
         new WebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(ClusterMetricsAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(ClusterMetricsAutoConfiguration.class, ClusterMetricsGossipAutoConfiguration.class,
                         ClusterMetricsLoadBalancerAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader("org.springframework.cloud."))
                 .withPropertyValues("cluster.metrics.gossip.peers=http://10.0.0.9:8080", "cluster.metrics.loadbalancer.enabled=true")

@@ -1,4 +1,4 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics.gossip;
 
 import java.util.Collection;
 

@@ -1,4 +1,4 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics.wire;
 
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.NodeMetrics;
@@ -8,7 +8,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The wire form of gossip: a {@link MetricsPdu.PushBatch} as JSON, {@code {"metrics":[{...}, ...]}}. It has
+ * The wire form of gossip: a {@link MetricsPdu.PushBatch} as JSON, {@code {"metrics":[{...}, ...]}}, and the
+ * answer to a pull, a {@link MetricsPdu.View}, {@code {"self":"...","service":"...","metrics":[...]}}. It has
  * its own Jackson mapper, so that an app's Jackson settings (naming strategies, say) cannot make two
  * nodes disagree on the format. Unknown fields are ignored, so a newer node can add some.
  */
@@ -59,6 +60,47 @@ public final class GossipCodec {
         } catch (JacksonException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
             throw new IllegalArgumentException(reason(cause), e);
+        }
+    }
+
+    /** Encodes the answer to a pull. */
+    public byte[] encode(MetricsPdu.View view) {
+        return mapper.writeValueAsBytes(view);
+    }
+
+    /** Encodes an object as JSON (the small answers of the endpoint). */
+    public byte[] encodeValue(Object value) {
+        return mapper.writeValueAsBytes(value);
+    }
+
+    /**
+     * Decodes the answer to a pull, every sample validated by {@link NodeMetrics}, each node at most once.
+     *
+     * @throws IllegalArgumentException with a reason if the body is not a valid view
+     */
+    public MetricsPdu.View decodeView(byte[] body) {
+        try {
+            MetricsPdu.View view = mapper.readValue(body, MetricsPdu.View.class);
+            if (view == null) {
+                throw new IllegalArgumentException("the body must be a JSON object with \"self\" and \"metrics\"");
+            }
+            if (view.metrics().stream().map(NodeMetrics::address).distinct().count() < view.metrics().size()) {
+                throw new IllegalArgumentException("a view carries each node's sample at most once");
+            }
+            return view;
+        } catch (JacksonException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
+            throw new IllegalArgumentException(reason(cause), e);
+        }
+    }
+
+    /** The {@code "self"} of a JSON object such as a push's answer, if it has one. */
+    public String self(byte[] body) {
+        try {
+            var node = mapper.readTree(body).get("self");
+            return node != null && node.isString() ? node.asString() : null;
+        } catch (JacksonException e) {
+            return null;
         }
     }
 

@@ -1,4 +1,4 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics.gossip;
 
 /** Told after every gossip round, on the gossip thread: for work that follows the view, such as gauges. */
 @FunctionalInterface

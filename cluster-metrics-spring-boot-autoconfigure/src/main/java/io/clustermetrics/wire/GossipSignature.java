@@ -1,4 +1,4 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

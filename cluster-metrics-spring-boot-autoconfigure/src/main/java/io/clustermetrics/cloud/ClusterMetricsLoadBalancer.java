@@ -1,5 +1,6 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics.cloud;
 
+import io.clustermetrics.MetricsObserver;
 import io.clustermetrics.WeightedRoutees;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,19 +20,30 @@ import reactor.core.publisher.Mono;
  * metrics weights of their base URIs ({@link WeightedRoutees}): never the argmin, so clients with a view a
  * gossip round old do not all pile onto the node that looked idlest. Instances without metrics yet get a
  * fair share; expired ones get none; when no instance has any capacity, the draw is uniform.
+ *
+ * <p>Each pick tells the {@link MetricsObserver} which instances the client routes among, so that an app
+ * routing to another service learns that service's load without joining its gossip, and matches each
+ * instance's URI to the address its node calls itself.
  */
 public class ClusterMetricsLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
     private final ObjectProvider<ServiceInstanceListSupplier> instances;
     private final WeightedRoutees routees;
+    private final MetricsObserver observer;
+    private final String service;
 
     /**
      * @param instances the service's instances, as Spring Cloud LoadBalancer supplies them
      * @param routees the weighted router
+     * @param observer learns the service's load and matches its instances to their metrics
+     * @param service the service id this balancer routes to
      */
-    public ClusterMetricsLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> instances, WeightedRoutees routees) {
+    public ClusterMetricsLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> instances, WeightedRoutees routees,
+            MetricsObserver observer, String service) {
         this.instances = instances;
         this.routees = routees;
+        this.observer = observer;
+        this.service = service;
     }
 
     @Override
@@ -50,7 +62,8 @@ public class ClusterMetricsLoadBalancer implements ReactorServiceInstanceLoadBal
         if (list.isEmpty()) {
             return new EmptyResponse();
         }
-        List<String> addresses = list.stream().map(instance -> instance.getUri().toString()).toList();
+        List<String> uris = list.stream().map(instance -> instance.getUri().toString()).toList();
+        List<String> addresses = observer.resolve(service, uris);
         String address = routees.pick(addresses).orElseThrow();
         return new DefaultResponse(list.get(addresses.indexOf(address)));
     }

@@ -1,15 +1,21 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics.gossip;
 
 import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.GossipStatistics;
 import io.clustermetrics.MetricsGossiper;
+import io.clustermetrics.MetricsObserver;
+import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.MetricsProbe;
 import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.NodeAliases;
 import io.clustermetrics.SmoothedProbe;
-import java.time.Duration;
+import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -20,10 +26,11 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The gossip task: once the web server knows its port, samples this node every {@code sample-interval}
- * (smoothed by the moving average), sends its view to {@code fanout} random peers every
- * {@code gossip.interval}, and sweeps expired nodes out of routing the moment they expire. Runs on its
- * own thread, not the app's scheduler, and stops with the application context. Time is the store's
- * {@link ClusterMetrics#clock() clock}.
+ * (smoothed by the moving average), sends its view to {@code fanout} random peers of its service every
+ * {@code gossip.interval}, and sweeps expired nodes out of routing the moment they expire. Every
+ * {@code gossip.interval} it also pulls the services this app routes to ({@link MetricsObserver}), and so it
+ * runs in an app without a web server too, which then observes only. Runs on its own thread, not the app's
+ * scheduler, and stops with the application context. Time is the store's {@link ClusterMetrics#clock() clock}.
  */
 public final class ClusterMetricsGossip implements SmartLifecycle {
 
@@ -37,10 +44,13 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
     private final Supplier<String> nodeAddress;
     private final List<GossipRoundListener> listeners;
     private final GossipStatistics statistics;
+    private final String service;
+    private final MetricsObserver observer;
     private volatile MetricsGossiper gossiper;
     private volatile String self;
     private volatile ScheduledExecutorService scheduler;
     private volatile String probeFailure;
+    private final Set<String> missing = ConcurrentHashMap.newKeySet();
 
     /**
      * @param metrics the store
@@ -53,10 +63,12 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
      *     when there is none, and then the node does not gossip
      * @param listeners told after every round
      * @param statistics where round durations are recorded
+     * @param service the service this node is an instance of; null for none
+     * @param observer pulls the services this app routes to, every round
      */
     public ClusterMetricsGossip(ClusterMetrics metrics, Supplier<MetricsProbe> probe, MetricsTransport transport,
             GossipPeers listedPeers, ClusterMetricsProperties properties, Supplier<String> nodeAddress,
-            List<GossipRoundListener> listeners, GossipStatistics statistics) {
+            List<GossipRoundListener> listeners, GossipStatistics statistics, String service, MetricsObserver observer) {
         this.metrics = metrics;
         this.probe = probe;
         this.transport = transport;
@@ -65,6 +77,8 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         this.nodeAddress = nodeAddress;
         this.listeners = List.copyOf(listeners);
         this.statistics = statistics;
+        this.service = service;
+        this.observer = observer;
     }
 
     @Override
@@ -72,13 +86,8 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         if (scheduler != null) {
             return;
         }
-        String address = nodeAddress.get();
-        if (address == null) {
-            log.warn("Cluster metrics: this node has no address (no embedded web server, and no "
-                    + "cluster.metrics.node-address), so it does not gossip");
-            return;
-        }
-        self = address;
+        String given = nodeAddress.get();
+        String address = given == null ? null : NodeAliases.canonical(given);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "cluster-metrics-gossip");
             t.setDaemon(true);
@@ -86,13 +95,21 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         });
         executor.setRemoveOnCancelPolicy(true);
         scheduler = executor;
+        long gossipMillis = properties.gossip().interval().toMillis();
+        executor.scheduleAtFixedRate(this::observe, gossipMillis / 4, gossipMillis, TimeUnit.MILLISECONDS);
+        if (address == null) {
+            log.info("Cluster metrics: this app has no address (no embedded web server, and no "
+                    + "cluster.metrics.node-address), so it does not gossip; it observes the services it routes to");
+            return;
+        }
+        self = address;
         executor.execute(() -> build(address));
         long sampleMillis = properties.sampleInterval().toMillis();
-        long gossipMillis = properties.gossip().interval().toMillis();
         executor.scheduleAtFixedRate(this::sample, 0, sampleMillis, TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(this::gossip, gossipMillis / 2, gossipMillis, TimeUnit.MILLISECONDS);
         executor.execute(this::sweep);
-        log.info("Cluster metrics: node " + address + " gossips every " + properties.gossip().interval()
+        log.info("Cluster metrics: node " + address + " of " + (service == null ? "no named service" : "service " + service)
+                + " gossips every " + properties.gossip().interval()
                 + " with " + properties.gossip().fanout() + " of " + listedPeers.peers() + " and the nodes it learns of");
     }
 
@@ -120,6 +137,25 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         return self;
     }
 
+    /** The service this node is an instance of; null for none. */
+    public String service() {
+        return service;
+    }
+
+    /** The observer of the services this app routes to. */
+    public MetricsObserver observer() {
+        return observer;
+    }
+
+    /**
+     * What this node answers a pull with: its address, service and live view of its service; null until it
+     * gossips.
+     */
+    public MetricsPdu.View localView() {
+        MetricsGossiper g = gossiper;
+        return g == null ? null : new MetricsPdu.View(g.selfAddress(), service, g.view());
+    }
+
     /** The peers gossip may go to now; empty until started. */
     public Set<String> peers() {
         MetricsGossiper g = gossiper;
@@ -135,7 +171,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
         try {
             gossiper = new MetricsGossiper(metrics,
                     new SmoothedProbe(probe.get(), properties.movingAverageHalfLife(), properties.sampleInterval()),
-                    address, listedPeers::peers, transport, properties.gossip().fanout(), new Random());
+                    address, service, listedPeers::peers, transport, properties.gossip().fanout(), new Random());
         } catch (RuntimeException e) {
             probeFailure = String.valueOf(e.getMessage());
             log.warn("Cluster metrics probe could not be built; this node does not gossip", e);
@@ -170,7 +206,9 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
             List<String> targets = gossiper.gossipRound(peers);
             statistics.onRound(System.nanoTime() - start);
             if (transport instanceof HttpMetricsTransport http) {
-                http.retainPeers(peers);
+                Set<String> known = new HashSet<>(peers);
+                known.addAll(observer.instances());
+                http.retainPeers(known);
             }
             if (log.isTraceEnabled()) {
                 log.trace("Cluster metrics gossip round sent to " + targets);
@@ -178,6 +216,28 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
             listeners.forEach(GossipRoundListener::afterRound);
         } catch (RuntimeException e) {
             log.warn("Cluster metrics gossip round failed", e);
+        }
+    }
+
+    /**
+     * Pulls the observed services, then warns once about each service routed to that has had no metrics for
+     * {@link MetricsObserver#ROUNDS_BEFORE_MISSING} rounds, and says so when its metrics come.
+     */
+    private void observe() {
+        try {
+            observer.pullRound();
+            observer.status().forEach((name, status) -> {
+                if (status.missing() && missing.add(name)) {
+                    log.warn("Cluster metrics: no metrics for any of the " + status.instances() + " instances of " + name
+                            + " this app routes to, so it routes to them evenly. Check that they run cluster-metrics, that "
+                            + "this app reaches " + properties.gossip().path() + " on them and has their gossip secret; "
+                            + "unmatched: " + status.unmatched());
+                } else if (!status.missing() && missing.remove(name)) {
+                    log.info("Cluster metrics: metrics for " + name + " arrive again");
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Cluster metrics observer round failed", e);
         }
     }
 

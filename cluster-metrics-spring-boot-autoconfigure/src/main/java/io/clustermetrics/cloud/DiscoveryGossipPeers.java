@@ -1,5 +1,6 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics.cloud;
 
+import io.clustermetrics.gossip.GossipPeers;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.clustermetrics.autoconfigure;
+package io.clustermetrics;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -44,24 +44,29 @@ public final class GossipStatistics {
         return Duration.ofNanos(slowestRoundNanos.get());
     }
 
-    void onRound(long nanos) {
+    /** Records a round that took {@code nanos}. */
+    public void onRound(long nanos) {
         rounds.increment();
         slowestRoundNanos.accumulate(nanos);
     }
 
-    void onSent() {
+    /** Counts a message a peer accepted. */
+    public void onSent() {
         sent.increment();
     }
 
-    void onReceived() {
+    /** Counts a message this node accepted. */
+    public void onReceived() {
         received.increment();
     }
 
-    void onRefused() {
+    /** Counts a message this node refused. */
+    public void onRefused() {
         refused.increment();
     }
 
-    void onFailed() {
+    /** Counts a message that did not reach a peer or that it refused. */
+    public void onFailed() {
         failed.increment();
     }
 }

@@ -1,0 +1,279 @@
+package io.clustermetrics.gossip;
+
+import io.clustermetrics.GossipStatistics;
+import io.clustermetrics.MetricsPdu;
+import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.NodeAliases;
+import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
+import io.clustermetrics.wire.GossipCodec;
+import io.clustermetrics.wire.GossipReceiver;
+import io.clustermetrics.wire.GossipSignature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Gossip over HTTP: pushes are {@code POST <peer><path>}, an observer's pulls {@code GET <peer><path>}, signed
+ * when a secret is set (a pull's answer must be signed too). Requests run on the transport's own few threads
+ * with short timeouts, so a dead or slow peer never delays a gossip round or the other peers: a peer with a
+ * request in flight is skipped, and a failing peer is retried with exponential backoff (from the gossip
+ * interval up to eight intervals). The log gets one warning when a peer starts failing and one line when it
+ * answers again. A peer's answer says what it calls itself, which {@link NodeAliases} learns.
+ *
+ * <p>A signed request a peer refuses for its timestamp is signed again, once, in the peer's time as its answer
+ * gives it (signed by the secret over the refused request's signature, so nobody else can set it), and so are
+ * the next ones: nodes whose clocks differ by more than the skew window still gossip.
+ *
+ * <p>The {@link RestClient} is built by the caller from Spring Boot's HTTP client support (its timeouts, an SSL
+ * bundle for https peers, an observation registry for {@code http.client.requests}).
+ */
+public final class HttpMetricsTransport implements MetricsTransport, DisposableBean {
+
+    private static final Log log = LogFactory.getLog(HttpMetricsTransport.class);
+
+    private final RestClient http;
+    private final GossipCodec codec;
+    private final GossipSignature signature;
+    private final GossipStatistics statistics;
+    private final NodeAliases aliases;
+    private final String path;
+    private final long maxBodyBytes;
+    private final long maxAnswerBytes;
+    private final long baseBackoffMillis;
+    private final ThreadPoolExecutor senders;
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Map<String, Long> clockOffsets = new ConcurrentHashMap<>();
+    private final InstantSource clock;
+
+    /** A peer's state: whether a request is in flight, how often and until when it has failed, whether it took the last. */
+    private record Peer(boolean inFlight, int failures, long retryAt, boolean answered) {}
+
+    /** A peer's answer: status, headers and at most {@code maxAnswerBytes + 1} bytes of body. */
+    private record Answer(int status, HttpHeaders headers, byte[] body) {}
+
+    /**
+     * @param http the client requests go through, with its timeouts set
+     * @param settings the path, secret, body limit and interval (the backoff unit), and the fanout (threads)
+     * @param codec the wire format
+     * @param statistics where sends and failures are counted
+     * @param aliases where what a peer calls itself is learned
+     * @param clock this node's clock, for the signature's timestamp and the backoff
+     */
+    public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec, GossipStatistics statistics,
+            NodeAliases aliases, InstantSource clock) {
+        this.http = http;
+        this.codec = codec;
+        this.signature = settings.secret() == null ? null : new GossipSignature(settings.secret());
+        this.statistics = statistics;
+        this.aliases = aliases;
+        this.path = settings.path();
+        this.maxBodyBytes = settings.maxBodySize().toBytes();
+        this.maxAnswerBytes = 16 * settings.maxBodySize().toBytes();
+        this.baseBackoffMillis = settings.interval().toMillis();
+        int threads = Math.max(2, 2 * settings.fanout());
+        this.senders = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4 * threads),
+                runnable -> {
+                    Thread t = new Thread(runnable, "cluster-metrics-gossip-send");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.senders.allowCoreThreadTimeOut(true);
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean isAvailable(String targetNode) {
+        Peer peer = peers.get(targetNode);
+        return peer == null || (!peer.inFlight && clock.millis() >= peer.retryAt);
+    }
+
+    /** Whether the last request to {@code targetNode} was accepted; false for a peer never sent to. */
+    @Override
+    public boolean hasAnswered(String targetNode) {
+        Peer peer = peers.get(targetNode);
+        return peer != null && peer.answered;
+    }
+
+    @Override
+    public void send(String targetNode, MetricsPdu pdu) {
+        run(targetNode, () -> {
+            String self = null;
+            for (byte[] body : codec.encode(pdu.samples(), maxBodyBytes)) {
+                self = codec.self(request(targetNode, HttpMethod.POST, body));
+                statistics.onSent();
+            }
+            if (self != null) {
+                aliases.learn(targetNode, self);
+            }
+        });
+    }
+
+    @Override
+    public void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {
+        run(targetNode, () -> {
+            MetricsPdu.View view = codec.decodeView(request(targetNode, HttpMethod.GET, null));
+            statistics.onSent();
+            onReply.accept(view);
+        });
+    }
+
+    /** Runs {@code exchange} on a sending thread unless a request to {@code target} is in flight; records how it went. */
+    private void run(String target, Runnable exchange) {
+        boolean[] claimed = {false};
+        peers.compute(target, (address, peer) -> {
+            if (peer != null && peer.inFlight) {
+                return peer;
+            }
+            claimed[0] = true;
+            return peer == null ? new Peer(true, 0, 0, false) : new Peer(true, peer.failures, peer.retryAt, peer.answered);
+        });
+        if (!claimed[0]) {
+            return;
+        }
+        try {
+            senders.execute(() -> {
+                try {
+                    exchange.run();
+                    Peer before = peers.put(target, new Peer(false, 0, 0, true));
+                    if (before != null && before.failures > 0) {
+                        log.info("Cluster metrics peer " + target + " answers again");
+                    }
+                } catch (RuntimeException e) { // RestClientException, a refusal, a bad answer, an address that is no URL
+                    failed(target, e.getMessage(), false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            failed(target, "too many sends queued on this node", true);
+        }
+    }
+
+    /** The peers whose last request failed, sorted. */
+    public Set<String> failingPeers() {
+        Set<String> failing = new TreeSet<>();
+        peers.forEach((address, peer) -> {
+            if (peer.failures > 0) {
+                failing.add(address);
+            }
+        });
+        return failing;
+    }
+
+    /** Forgets the state of every peer not in {@code current}, so that departed peers do not pile up. */
+    public void retainPeers(Set<String> current) {
+        peers.keySet().retainAll(current);
+        clockOffsets.keySet().retainAll(current);
+    }
+
+    /**
+     * Sends a request, signed in the peer's time as last learned; if the peer refuses that time and gives its
+     * own, signed by the secret over this request's signature, learns it and sends once again. Returns the body
+     * of a 200, whose signature (for a pull) has been checked.
+     */
+    private byte[] request(String target, HttpMethod method, byte[] body) {
+        byte[] signed = body != null ? body : GossipReceiver.pullSigningBytes(path);
+        long timestamp = clock.millis() + clockOffsets.getOrDefault(target, 0L);
+        String sent = signature == null ? null : signature.sign(timestamp, signed);
+        Answer answer = exchange(target, method, body, timestamp, sent);
+        OptionalLong peerNow = answer.status == 401 ? peerClock(answer.headers, sent) : OptionalLong.empty();
+        if (peerNow.isPresent()) {
+            long offset = peerNow.getAsLong() - clock.millis();
+            if (clockOffsets.put(target, offset) == null) {
+                log.info(String.format("Cluster metrics peer %s refused this node's clock: its clock is %+d ms from this "
+                        + "node's; gossip to it is now signed in its time", target, offset));
+            }
+            timestamp = clock.millis() + offset;
+            sent = signature.sign(timestamp, signed);
+            answer = exchange(target, method, body, timestamp, sent);
+        }
+        if (answer.status != 200) {
+            throw new IllegalStateException("it answered HTTP " + answer.status);
+        }
+        if (answer.body.length > maxAnswerBytes) {
+            throw new IllegalStateException("its answer is larger than " + maxAnswerBytes + " bytes");
+        }
+        if (body == null && signature != null && !signature.verify(timestamp,
+                GossipReceiver.answerSigningBytes(sent, answer.body), answer.headers.getFirst(GossipSignature.SIGNATURE_HEADER))) {
+            throw new IllegalStateException("its answer is not signed with the gossip secret");
+        }
+        return answer.body;
+    }
+
+    /** The peer's clock from its refusal of the request signed {@code sent}, if the secret signs it over {@code sent}. */
+    private OptionalLong peerClock(HttpHeaders answer, String sent) {
+        if (sent == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long now = Long.parseLong(answer.getFirst(GossipSignature.TIMESTAMP_HEADER));
+            return signature.verify(now, sent.getBytes(StandardCharsets.US_ASCII), answer.getFirst(GossipSignature.SIGNATURE_HEADER))
+                    ? OptionalLong.of(now) : OptionalLong.empty();
+        } catch (NumberFormatException absent) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private Answer exchange(String target, HttpMethod method, byte[] body, long timestamp, String signed) {
+        RestClient.RequestBodySpec request = http.method(method)
+                .uri(URI.create(target + path))
+                .accept(MediaType.APPLICATION_JSON)
+                .headers(headers -> {
+                    if (signed != null) {
+                        headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+                        headers.set(GossipSignature.SIGNATURE_HEADER, signed);
+                    }
+                });
+        if (body != null) {
+            request.contentType(MediaType.APPLICATION_JSON).body(body);
+        }
+        return request.exchange((req, response) -> {
+            byte[] answer;
+            try (InputStream in = response.getBody()) {
+                answer = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, maxAnswerBytes + 1));
+            } catch (IOException e) {
+                answer = new byte[0];
+            }
+            return new Answer(response.getStatusCode().value(), response.getHeaders(), answer);
+        }, true);
+    }
+
+    /** Counts a failed request and backs off; {@code local} when this node, not the peer, failed it. */
+    private void failed(String target, String reason, boolean local) {
+        statistics.onFailed();
+        Peer after = peers.compute(target, (address, peer) -> {
+            int failures = peer == null ? 1 : peer.failures + 1;
+            long backoff = baseBackoffMillis << Math.min(failures - 1, 3);
+            return new Peer(false, failures, clock.millis() + backoff, local && peer != null && peer.answered);
+        });
+        if (after.failures == 1) {
+            log.warn("Cluster metrics peer " + target + " does not answer gossip (" + reason
+                    + "); retrying with backoff, quietly until it answers");
+        }
+    }
+
+    /** Stops the sending threads; a request in flight is abandoned. */
+    @Override
+    public void destroy() throws InterruptedException {
+        senders.shutdownNow();
+        senders.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,215 @@
+package io.clustermetrics.wire;
+
+import io.clustermetrics.ClusterMetrics;
+import io.clustermetrics.GossipStatistics;
+import io.clustermetrics.MetricsGossip;
+import io.clustermetrics.MetricsPdu;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The receiving side of gossip over HTTP, whatever the web stack: the servlet and the reactive endpoints read
+ * the request and render the {@link Reply}; every rule is here.
+ *
+ * <p>A push ({@code POST}, a {@link MetricsPdu.PushBatch}) is merged whole or refused whole, and a refused
+ * one leaves the store exactly as it was: 413 for a body over the limit, 401 for a missing or wrong signature
+ * or a timestamp outside the skew window (when a secret is set), 403 for a sender off loopback (when none
+ * is), 400 for malformed JSON or an impossible sample. An accepted push is answered
+ * {@code {"received": <samples>, "self": "<this node>"}}, so that a sender learns what the node it reached
+ * calls itself. A pull ({@code GET}, signed over {@link #pullSigningBytes}) is answered with this node's
+ * {@link MetricsPdu.View}, the answer signed over the request's signature so that an observer can tell it
+ * came from a holder of the secret; 503 while this node has no view to give.
+ *
+ * <p>The refusal of a validly signed request for its timestamp alone carries this node's clock, epoch
+ * milliseconds, as {@code "now"} and in the {@link GossipSignature#TIMESTAMP_HEADER} header, signed in the
+ * {@link GossipSignature#SIGNATURE_HEADER} header over the refused request's signature, so that a sender whose
+ * clock differs can sign its next request in this node's time (as Hawk does): replays stay confined to the
+ * skew window, and the nodes' clocks need not agree.
+ */
+public final class GossipReceiver {
+
+    private final ClusterMetrics metrics;
+    private final GossipCodec codec;
+    private final GossipStatistics statistics;
+    private final GossipSignature signature;
+    private final long maxBodyBytes;
+    private final long maxSkewMillis;
+    private final String path;
+    private final Supplier<MetricsPdu.View> localView;
+
+    /**
+     * An answer to render: a status, a JSON body or a refusal's reason, and headers.
+     *
+     * @param status the HTTP status
+     * @param json the body of a success, JSON; null for a refusal
+     * @param detail a refusal's reason, for an RFC 9457 problem detail; null for a success
+     * @param properties a refusal's extra problem properties
+     * @param headers response headers
+     */
+    public record Reply(int status, byte[] json, String detail, Map<String, Object> properties, Map<String, String> headers) {
+
+        /** Whether this is a refusal, to render as a problem detail. */
+        public boolean isRefusal() {
+            return status >= 400;
+        }
+    }
+
+    /**
+     * @param metrics the store pushes merge into
+     * @param codec the wire format
+     * @param statistics where messages are counted
+     * @param secret the shared key; null when gossip is unauthenticated (loopback only)
+     * @param maxBodyBytes the largest body accepted
+     * @param maxClockSkew how far a signed request's timestamp may be from this node's clock
+     * @param path the endpoint's path, which a pull's signature covers
+     * @param localView what a pull is answered with: this node's view; null while it has none
+     */
+    public GossipReceiver(ClusterMetrics metrics, GossipCodec codec, GossipStatistics statistics, String secret,
+            long maxBodyBytes, Duration maxClockSkew, String path, Supplier<MetricsPdu.View> localView) {
+        this.metrics = metrics;
+        this.codec = codec;
+        this.statistics = statistics;
+        this.signature = secret == null ? null : new GossipSignature(secret);
+        this.maxBodyBytes = Math.min(Integer.MAX_VALUE - 1, maxBodyBytes);
+        this.maxSkewMillis = maxClockSkew.toMillis();
+        this.path = path;
+        this.localView = localView;
+    }
+
+    /** The largest body accepted, in bytes; the endpoints read at most one byte more. */
+    public int maxBodyBytes() {
+        return (int) maxBodyBytes;
+    }
+
+    /** What a pull of {@code path} is signed over, in place of a body. */
+    public static byte[] pullSigningBytes(String path) {
+        return ("GET " + path).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The 413 for a declared body length over the limit, before anything is read; null if it is within. */
+    public Reply checkLength(long contentLength) {
+        return contentLength > maxBodyBytes ? tooLarge() : null;
+    }
+
+    /** The 413 for a body that turned out larger than the limit. */
+    public Reply tooLarge() {
+        return refuse(413, "the body is larger than " + maxBodyBytes + " bytes");
+    }
+
+    /**
+     * Merges a push, or refuses it.
+     *
+     * @param header the request's headers, by name
+     * @param body the body, at most one byte over the limit
+     * @param loopback whether both ends of the connection are loopback addresses ({@link #isLoopback})
+     */
+    public Reply push(Function<String, String> header, byte[] body, boolean loopback) {
+        if (body.length > maxBodyBytes) {
+            return tooLarge();
+        }
+        Reply unauthenticated = signature != null ? checkSignature(header, body) : checkLoopback(loopback);
+        if (unauthenticated != null) {
+            return unauthenticated;
+        }
+        MetricsPdu.PushBatch batch;
+        try {
+            batch = codec.decode(body);
+        } catch (IllegalArgumentException e) {
+            return refuse(400, e.getMessage());
+        }
+        MetricsGossip.apply(metrics, batch);
+        statistics.onReceived();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("received", batch.metrics().size());
+        MetricsPdu.View view = localView.get();
+        if (view != null) {
+            answer.put("self", view.self());
+        }
+        return new Reply(200, codec.encodeValue(answer), null, Map.of(), Map.of());
+    }
+
+    /**
+     * Answers a pull with this node's view, or refuses it.
+     *
+     * @param header the request's headers, by name
+     * @param loopback whether both ends of the connection are loopback addresses ({@link #isLoopback})
+     */
+    public Reply pull(Function<String, String> header, boolean loopback) {
+        Reply unauthenticated = signature != null ? checkSignature(header, pullSigningBytes(path)) : checkLoopback(loopback);
+        if (unauthenticated != null) {
+            return unauthenticated;
+        }
+        MetricsPdu.View view = localView.get();
+        if (view == null) {
+            return refuse(503, "this node does not gossip (yet): it has no address or no sample");
+        }
+        byte[] json = codec.encode(view);
+        if (signature == null) {
+            return new Reply(200, json, null, Map.of(), Map.of());
+        }
+        long timestamp = Long.parseLong(header.apply(GossipSignature.TIMESTAMP_HEADER));
+        String signed = signature.sign(timestamp, answerSigningBytes(header.apply(GossipSignature.SIGNATURE_HEADER), json));
+        return new Reply(200, json, null, Map.of(), Map.of(GossipSignature.SIGNATURE_HEADER, signed));
+    }
+
+    /** What the answer {@code json} to a request signed {@code requestSignature} is signed over. */
+    public static byte[] answerSigningBytes(String requestSignature, byte[] json) {
+        byte[] prefix = (requestSignature + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[prefix.length + json.length];
+        System.arraycopy(prefix, 0, all, 0, prefix.length);
+        System.arraycopy(json, 0, all, prefix.length, json.length);
+        return all;
+    }
+
+    /**
+     * The 401 for a request whose signature is not acceptable, or null if it is. A validly signed request
+     * refused for its time alone learns this node's clock, signed over the request's own signature: only a
+     * holder of the secret can tell a sender which time to sign in, and only in answer to that request.
+     */
+    private Reply checkSignature(Function<String, String> header, byte[] signed) {
+        long timestamp;
+        try {
+            timestamp = Long.parseLong(header.apply(GossipSignature.TIMESTAMP_HEADER));
+        } catch (NumberFormatException e) {
+            return refuse(401, "missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header");
+        }
+        String sent = header.apply(GossipSignature.SIGNATURE_HEADER);
+        if (!signature.verify(timestamp, signed, sent)) {
+            return refuse(401, "missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header");
+        }
+        long now = metrics.clock().millis();
+        if (Math.abs(now - timestamp) <= maxSkewMillis) {
+            return null;
+        }
+        statistics.onRefused();
+        return new Reply(401, null, "the message's timestamp is more than " + Duration.ofMillis(maxSkewMillis).toSeconds()
+                + " s from this node's clock: a replay, or a sender to sign with this node's clock, given in \"now\"",
+                Map.of("now", now), Map.of(GossipSignature.TIMESTAMP_HEADER, Long.toString(now),
+                        GossipSignature.SIGNATURE_HEADER, signature.sign(now, sent.getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    /** The 403 for a sender off loopback when no secret is set, or null for one on loopback. */
+    private Reply checkLoopback(boolean loopback) {
+        return loopback ? null : refuse(403, "no gossip secret is configured on this node, so only loopback senders are "
+                + "accepted; set cluster.metrics.gossip.secret on every node");
+    }
+
+    /**
+     * Whether both ends of a connection are loopback addresses, as a request without a secret must be. The
+     * remote address alone is rewritten from {@code X-Forwarded-For} when forwarded headers are on (Boot turns
+     * them on in Kubernetes), while a connection accepted on a loopback address can only come from this host.
+     */
+    public static boolean isLoopback(InetAddress local, InetAddress remote) {
+        return local != null && remote != null && local.isLoopbackAddress() && remote.isLoopbackAddress();
+    }
+
+    private Reply refuse(int status, String reason) {
+        statistics.onRefused();
+        return new Reply(status, null, reason, Map.of(), Map.of());
+    }
+}
