@@ -8,8 +8,8 @@ import io.clustermetrics.WeightedRoutees;
 import io.clustermetrics.cloud.ClusterMetricsLoadBalancer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
 import org.springframework.context.annotation.Bean;
@@ -32,8 +32,8 @@ public class ClusterMetricsLoadBalancerConfiguration {
      * nearly every call. The app's {@link MetricsObserver} learns the service's load and matches its instances.
      */
     @Bean
-    @ConditionalOnMissingBean
-    public ReactorLoadBalancer<ServiceInstance> clusterMetricsLoadBalancer(Environment environment,
+    @ConditionalOnMissingBean(ReactorLoadBalancer.class)
+    public ReactorServiceInstanceLoadBalancer clusterMetricsLoadBalancer(Environment environment,
             LoadBalancerClientFactory factory, ClusterMetrics metrics, MetricsSelector selector,
             ObjectProvider<MetricsObserver> observer) {
         String service = LoadBalancerClientFactory.getName(environment);

@@ -3,6 +3,7 @@ package com.example.eureka;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.netflix.eureka.server.EnableEurekaServer;
@@ -33,6 +34,22 @@ public class EurekaServerApplication {
                 "eureka.server.response-cache-update-interval-ms=200",
                 "eureka.server.eviction-interval-timer-in-ms=1000")
                 .run();
+    }
+
+    /**
+     * What an app needs to register with {@code server} and see the others within about a second: Eureka's
+     * client on, over RestClient, with its intervals tuned down.
+     */
+    public static List<String> clientProperties(ConfigurableApplicationContext server) {
+        return List.of(
+                "eureka.client.enabled=true",
+                "eureka.client.jersey.enabled=false", // the server brings Jersey; clients use RestClient
+                "eureka.client.service-url.defaultZone=" + serviceUrl(server),
+                "eureka.client.registry-fetch-interval-seconds=1",
+                "eureka.client.initial-instance-info-replication-interval-seconds=1",
+                "eureka.client.instance-info-replication-interval-seconds=1",
+                "eureka.instance.lease-renewal-interval-in-seconds=1",
+                "eureka.instance.instance-id=${spring.application.name}:${random.uuid}");
     }
 
     /** The URL clients register at. */

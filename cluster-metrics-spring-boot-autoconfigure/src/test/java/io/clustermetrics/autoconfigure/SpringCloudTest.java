@@ -36,21 +36,14 @@ class SpringCloudTest {
     @BeforeAll
     static void startEurekaAndThreeNodes() throws Exception {
         eureka = EurekaServerApplication.start();
-        nodes = Stream.of(0.1, 0.5, 0.9).map(cpu -> TestNodeApplication.start(
+        nodes = Stream.of(0.1, 0.5, 0.9).map(cpu -> TestNodeApplication.start(Stream.concat(
+                EurekaServerApplication.clientProperties(eureka).stream(), Stream.of(
                 "spring.application.name=cluster-node",
-                "eureka.client.enabled=true",
-                "eureka.client.jersey.enabled=false", // the server brings Jersey; clients use RestClient
-                "eureka.client.service-url.defaultZone=" + EurekaServerApplication.serviceUrl(eureka),
-                "eureka.client.registry-fetch-interval-seconds=1",
-                "eureka.client.initial-instance-info-replication-interval-seconds=1",
-                "eureka.client.instance-info-replication-interval-seconds=1",
-                "eureka.instance.lease-renewal-interval-in-seconds=1",
                 // registered by name, not by the server.address (127.0.0.1) a node would otherwise call itself
                 "eureka.instance.hostname=localhost",
-                "eureka.instance.instance-id=${spring.application.name}:${random.uuid}",
                 "cluster.metrics.selector=cpu",
                 "cluster.metrics.loadbalancer.enabled=true",
-                "test.tunable-cpu=" + cpu)).toList();
+                "test.tunable-cpu=" + cpu)).toArray(String[]::new))).toList();
     }
 
     @AfterAll
