@@ -47,7 +47,7 @@ import tools.jackson.databind.json.JsonMapper;
  * it is there), and the gossip endpoint of the app's web stack. An app without a web server observes only.
  */
 @AutoConfiguration(after = ClusterMetricsAutoConfiguration.class,
-        afterName = "org.springframework.boot.ssl.autoconfigure.SslAutoConfiguration")
+        afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "cluster.metrics.enabled", matchIfMissing = true)
 @ConditionalOnClass({RestClient.class, ClientHttpRequestFactoryBuilder.class, JsonMapper.class})
 @ConditionalOnBean(ClusterMetrics.class)

@@ -85,6 +85,15 @@ class ClusterMetricsAutoConfigurationTest {
     }
 
     @Test
+    void theSslBundleSettingNamesABundleThatMustExist() {
+        ApplicationContextRunner ssl = runner.withConfiguration(AutoConfigurations.of(
+                org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration.class));
+        ssl.withPropertyValues("cluster.metrics.gossip.ssl.bundle=gossip-tls").run(context -> assertThat(context).hasFailed()
+                .getFailure().hasStackTraceContaining("gossip-tls"));
+        ssl.run(context -> assertThat(context.getBean(ClusterMetricsProperties.class).gossip().ssl().bundle()).isNull());
+    }
+
+    @Test
     void withoutSpringBootsHttpClientSupportThereIsNoGossipAndTheAppStarts() {
         web.withClassLoader(new FilteredClassLoader("org.springframework.boot.http.client.")).run(context -> assertThat(context)
                 .hasNotFailed().hasSingleBean(ClusterMetrics.class).doesNotHaveBean(ClusterMetricsGossip.class)
