@@ -38,10 +38,7 @@ public sealed interface MetricsPdu {
 
         /** Refuses a missing list or a missing sample in it. */
         public PushBatch {
-            if (metrics == null || metrics.stream().anyMatch(Objects::isNull)) {
-                throw new IllegalArgumentException("metrics must be a list of samples");
-            }
-            metrics = List.copyOf(metrics);
+            metrics = copyOfSamples(metrics);
         }
 
         @Override
@@ -64,15 +61,20 @@ public sealed interface MetricsPdu {
             if (self == null || self.isBlank()) {
                 throw new IllegalArgumentException("self must name the answering node");
             }
-            if (metrics == null || metrics.stream().anyMatch(Objects::isNull)) {
-                throw new IllegalArgumentException("metrics must be a list of samples");
-            }
-            metrics = List.copyOf(metrics);
+            metrics = copyOfSamples(metrics);
         }
 
         @Override
         public List<NodeMetrics> samples() {
             return metrics;
         }
+    }
+
+    /** An immutable copy of {@code metrics}, refusing a missing list or a missing sample in it. */
+    private static List<NodeMetrics> copyOfSamples(List<NodeMetrics> metrics) {
+        if (metrics == null || metrics.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("metrics must be a list of samples");
+        }
+        return List.copyOf(metrics);
     }
 }

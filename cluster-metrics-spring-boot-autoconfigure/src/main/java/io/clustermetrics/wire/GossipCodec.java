@@ -45,22 +45,11 @@ public final class GossipCodec {
      * @throws IllegalArgumentException with a reason fit for the sender if the body is not a valid batch
      */
     public MetricsPdu.PushBatch decode(byte[] body) {
-        try {
-            MetricsPdu.PushBatch batch = mapper.readValue(body, MetricsPdu.PushBatch.class);
-            if (batch == null) {
-                throw new IllegalArgumentException("the body must be a JSON object with a \"metrics\" array");
-            }
-            if (batch.metrics().isEmpty()) {
-                throw new IllegalArgumentException("a message carries at least one sample");
-            }
-            if (batch.metrics().stream().map(NodeMetrics::address).distinct().count() < batch.metrics().size()) {
-                throw new IllegalArgumentException("a message carries each node's sample at most once");
-            }
-            return batch;
-        } catch (JacksonException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
-            throw new IllegalArgumentException(reason(cause), e);
+        MetricsPdu.PushBatch batch = read(body, MetricsPdu.PushBatch.class, "a \"metrics\" array");
+        if (batch.metrics().isEmpty()) {
+            throw new IllegalArgumentException("a message carries at least one sample");
         }
+        return batch;
     }
 
     /** Encodes the answer to a pull. */
@@ -79,15 +68,20 @@ public final class GossipCodec {
      * @throws IllegalArgumentException with a reason if the body is not a valid view
      */
     public MetricsPdu.View decodeView(byte[] body) {
+        return read(body, MetricsPdu.View.class, "\"self\" and \"metrics\"");
+    }
+
+    /** Reads a message of type {@code type}, its samples validated, each node at most once. */
+    private <T extends MetricsPdu> T read(byte[] body, Class<T> type, String fields) {
         try {
-            MetricsPdu.View view = mapper.readValue(body, MetricsPdu.View.class);
-            if (view == null) {
-                throw new IllegalArgumentException("the body must be a JSON object with \"self\" and \"metrics\"");
+            T message = mapper.readValue(body, type);
+            if (message == null) {
+                throw new IllegalArgumentException("the body must be a JSON object with " + fields);
             }
-            if (view.metrics().stream().map(NodeMetrics::address).distinct().count() < view.metrics().size()) {
-                throw new IllegalArgumentException("a view carries each node's sample at most once");
+            if (message.samples().stream().map(NodeMetrics::address).distinct().count() < message.samples().size()) {
+                throw new IllegalArgumentException("a message carries each node's sample at most once");
             }
-            return view;
+            return message;
         } catch (JacksonException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
             throw new IllegalArgumentException(reason(cause), e);
