@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,6 +37,14 @@ public final class ClusterMetrics {
 
     private static final int TOMBSTONE_TTLS = 2;
 
+    /**
+     * How far ahead of the receiver's clock a sample's timestamp may be before gossip refuses it. Timestamps only
+     * order one node's samples and clocks need not agree, so the bound is wide; it keeps a sample from winning for
+     * ever: a node refutes a newer-looking sample about itself by stamping its next one later
+     * ({@link MetricsGossiper#sampleLocal}), which it could not do past {@code Long.MAX_VALUE}.
+     */
+    public static final Duration MAX_TIMESTAMP_AHEAD = Duration.ofDays(1);
+
     /** What {@link #weigh} writes for a candidate the store has no sample of. */
     static final double UNKNOWN = Double.NaN;
 
@@ -44,6 +53,7 @@ public final class ClusterMetrics {
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final long ttlMillis;
+    private final long tombstoneMillis;
     private final int maxNodes;
     private final InstantSource clock;
     private volatile long version;
@@ -73,6 +83,23 @@ public final class ClusterMetrics {
      * @param clock this node's clock
      */
     public ClusterMetrics(Duration ttl, int maxNodes, InstantSource clock) {
+        this(ttl, maxNodes, clock, ttl == null ? null : ttl.multipliedBy(TOMBSTONE_TTLS));
+    }
+
+    /**
+     * A store whose tombstones last {@code tombstoneLifetime}: an expired node's last sample is kept that long after
+     * it expires, so that no copy of it, and no message replayed within that time, brings the node back. Gossip
+     * makes it outlast its clock-skew window.
+     *
+     * @param ttl how long a node stays without a newer sample before it expires; {@code null} for never
+     * @param maxNodes the most addresses tracked at once, at least 1
+     * @param clock this node's clock
+     * @param tombstoneLifetime how long an expired node's last sample is kept, at least the ttl; ignored without a ttl
+     */
+    public ClusterMetrics(Duration ttl, int maxNodes, InstantSource clock, Duration tombstoneLifetime) {
+        if (ttl != null && tombstoneLifetime != null && tombstoneLifetime.compareTo(ttl) < 0) {
+            throw new IllegalArgumentException("tombstones must last at least the ttl, " + ttl + ", was " + tombstoneLifetime);
+        }
         if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
             throw new IllegalArgumentException("ttl must be positive, was " + ttl);
         }
@@ -80,6 +107,7 @@ public final class ClusterMetrics {
             throw new IllegalArgumentException("maxNodes must be at least 1, was " + maxNodes);
         }
         this.ttlMillis = ttl == null ? Long.MAX_VALUE / (TOMBSTONE_TTLS + 2) : ttl.toMillis();
+        this.tombstoneMillis = ttl == null ? ttlMillis * TOMBSTONE_TTLS : tombstoneLifetime.toMillis();
         this.maxNodes = maxNodes;
         this.clock = clock;
     }
@@ -112,6 +140,15 @@ public final class ClusterMetrics {
                 .map(Entry::sample)
                 .sorted(Comparator.comparing(NodeMetrics::address))
                 .toList();
+    }
+
+    /**
+     * The timestamp of the newest sample stored for {@code address}, live or a tombstone: what a newer sample of it
+     * must exceed to be accepted.
+     */
+    public OptionalLong newestTimestamp(String address) {
+        Entry e = entries.get(address);
+        return e == null ? OptionalLong.empty() : OptionalLong.of(e.sample.timestamp());
     }
 
     /** The live sample of {@code address}, if any. */
@@ -176,11 +213,11 @@ public final class ClusterMetrics {
         long since = sweptAt;
         sweptAt = now;
         int before = entries.size();
-        entries.values().removeIf(e -> e.isPurgeable(now, ttlMillis));
+        entries.values().removeIf(e -> e.isPurgeable(now, ttlMillis, tombstoneMillis));
         if (entries.size() != before || entries.values().stream().anyMatch(e -> e.expiredBetween(since, now, ttlMillis))) {
             version++;
         }
-        sweepDue = entries.values().stream().mapToLong(e -> e.nextEvent(now, ttlMillis)).min().orElse(Long.MAX_VALUE);
+        sweepDue = entries.values().stream().mapToLong(e -> e.nextEvent(now, ttlMillis, tombstoneMillis)).min().orElse(Long.MAX_VALUE);
         return before - entries.size();
     }
 
@@ -229,8 +266,8 @@ public final class ClusterMetrics {
         }
 
         /** When this entry next changes state: it expires, or its tombstone may be purged. */
-        long nextEvent(long now, long ttlMillis) {
-            return receivedAt + (isLive(now, ttlMillis) ? ttlMillis : ttlMillis * (1 + TOMBSTONE_TTLS));
+        long nextEvent(long now, long ttlMillis, long tombstoneMillis) {
+            return receivedAt + ttlMillis + (isLive(now, ttlMillis) ? 0 : tombstoneMillis);
         }
 
         /** Expired for at least a ttl: its tombstone may make room in a full store. */
@@ -238,8 +275,8 @@ public final class ClusterMetrics {
             return !isLive(now - ttlMillis, ttlMillis);
         }
 
-        boolean isPurgeable(long now, long ttlMillis) {
-            return now - receivedAt >= ttlMillis * (1 + TOMBSTONE_TTLS);
+        boolean isPurgeable(long now, long ttlMillis, long tombstoneMillis) {
+            return now - receivedAt >= ttlMillis + tombstoneMillis;
         }
     }
 }

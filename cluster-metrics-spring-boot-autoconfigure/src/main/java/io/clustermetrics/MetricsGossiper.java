@@ -31,6 +31,7 @@ public final class MetricsGossiper {
     private final int fanout;
     private final RandomGenerator random;
     private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong refutations = new AtomicLong();
 
     /**
      * @param metrics the store the view is read from and local samples go to
@@ -94,11 +95,33 @@ public final class MetricsGossiper {
         return m.service() == null || m.service().equals(service);
     }
 
-    /** Samples the probe at {@code now} (epoch milliseconds) and publishes the sample. */
+    /**
+     * Samples the probe and publishes the sample, stamped {@code now} (epoch milliseconds) unless the store holds a
+     * sample of this node stamped as late or later: one a peer made up, or this node's own from before its clock
+     * stepped back or it restarted. Then the new sample is stamped just after it, so that it wins everywhere as it
+     * spreads, and a sample about this node that it did not make lasts until its next gossip: a node is the
+     * authority on itself, as in SWIM. A sample stamped beyond {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD} (this
+     * node's clock stepped back further) is dropped instead, and this node starts again from {@code now}.
+     */
     public NodeMetrics sampleLocal(long now) {
-        NodeMetrics m = probe.sample(selfAddress, now).withService(service);
+        long newest = metrics.newestTimestamp(selfAddress).orElse(-1);
+        long stamp = now;
+        if (newest >= now) {
+            if (newest - now > ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis()) {
+                metrics.remove(selfAddress);
+            } else {
+                stamp = newest + 1;
+                refutations.incrementAndGet();
+            }
+        }
+        NodeMetrics m = probe.sample(selfAddress, stamp).withService(service);
         metrics.publish(m);
         return m;
+    }
+
+    /** How many times this node stamped a sample later than its clock to outdate one about itself. */
+    public long refutations() {
+        return refutations.get();
     }
 
     /** Every peer gossip may go to now: the listed ones and the live nodes of this service, less this node. */

@@ -8,15 +8,15 @@ class NodeAliasesTest {
 
     @Test
     void oneSpellingPerUri() {
-        assertThat(NodeAliases.canonical("http://10.0.0.1:8080")).isEqualTo("http://10.0.0.1:8080");
-        assertThat(NodeAliases.canonical("http://10.0.0.1:8080/")).isEqualTo("http://10.0.0.1:8080");
-        assertThat(NodeAliases.canonical("HTTP://Node-A.Example:8080")).isEqualTo("http://node-a.example:8080");
-        assertThat(NodeAliases.canonical("http://10.0.0.1")).isEqualTo("http://10.0.0.1:80");
-        assertThat(NodeAliases.canonical("http://10.0.0.1:80/")).isEqualTo("http://10.0.0.1:80");
-        assertThat(NodeAliases.canonical("https://10.0.0.1")).isEqualTo("https://10.0.0.1:443");
-        assertThat(NodeAliases.canonical("http://[::1]:8080/")).isEqualTo("http://[::1]:8080");
-        assertThat(NodeAliases.canonical("a")).as("not a URI with a host: as it is").isEqualTo("a");
-        assertThat(NodeAliases.canonical("ftp://10.0.0.1:21")).isEqualTo("ftp://10.0.0.1:21");
+        assertThat(NodeAddress.canonical("http://10.0.0.1:8080")).isEqualTo("http://10.0.0.1:8080");
+        assertThat(NodeAddress.canonical("http://10.0.0.1:8080/")).isEqualTo("http://10.0.0.1:8080");
+        assertThat(NodeAddress.canonical("HTTP://Node-A.Example:8080")).isEqualTo("http://node-a.example:8080");
+        assertThat(NodeAddress.canonical("http://10.0.0.1")).isEqualTo("http://10.0.0.1:80");
+        assertThat(NodeAddress.canonical("http://10.0.0.1:80/")).isEqualTo("http://10.0.0.1:80");
+        assertThat(NodeAddress.canonical("https://10.0.0.1")).isEqualTo("https://10.0.0.1:443");
+        assertThat(NodeAddress.canonical("http://[::1]:8080/")).isEqualTo("http://[::1]:8080");
+        assertThat(NodeAddress.canonical("a")).as("not a URI with a host: as it is").isEqualTo("a");
+        assertThat(NodeAddress.canonical("ftp://10.0.0.1:21")).isEqualTo("ftp://10.0.0.1:21");
     }
 
     @Test

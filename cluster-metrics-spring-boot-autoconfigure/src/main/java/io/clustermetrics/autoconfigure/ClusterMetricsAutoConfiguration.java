@@ -9,6 +9,8 @@ import io.clustermetrics.NodeAliases;
 import io.clustermetrics.OshiProbe;
 import io.clustermetrics.StaticProbe;
 import io.clustermetrics.WeightedRoutees;
+import java.time.Duration;
+import java.time.InstantSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -33,11 +35,18 @@ public class ClusterMetricsAutoConfiguration {
 
     private static final Log log = LogFactory.getLog(ClusterMetricsAutoConfiguration.class);
 
-    /** The store of every node's newest sample, bounded by {@code max-nodes}, expiring after {@code ttl}. */
+    /**
+     * The store of every node's newest sample, bounded by {@code max-nodes}, expiring after {@code ttl}; an expired
+     * node's tombstone lasts twice the ttl, or longer than a message signed while it was live can be replayed (the
+     * ttl and twice {@code gossip.max-clock-skew}), whichever is longer.
+     */
     @Bean
     @ConditionalOnMissingBean
     public ClusterMetrics clusterMetrics(ClusterMetricsProperties properties) {
-        return new ClusterMetrics(properties.ttl(), properties.maxNodes());
+        Duration tombstones = properties.ttl().multipliedBy(2);
+        Duration replayWindow = properties.ttl().plus(properties.gossip().maxClockSkew().multipliedBy(2));
+        return new ClusterMetrics(properties.ttl(), properties.maxNodes(), InstantSource.system(),
+                tombstones.compareTo(replayWindow) >= 0 ? tombstones : replayWindow);
     }
 
     /** The configured selector, which both routers use. */

@@ -14,7 +14,8 @@ import io.clustermetrics.gossip.GossipRoundListener;
 import io.clustermetrics.gossip.HttpMetricsTransport;
 import io.clustermetrics.gossip.LocalNodeAddress;
 import io.clustermetrics.web.reactive.ReactiveGossipEndpoint;
-import io.clustermetrics.web.servlet.ServletGossipEndpoint;
+import io.clustermetrics.web.servlet.GossipServlet;
+import io.clustermetrics.wire.AllowedHosts;
 import io.clustermetrics.wire.GossipCodec;
 import io.clustermetrics.wire.GossipReceiver;
 import io.micrometer.observation.ObservationRegistry;
@@ -31,6 +32,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.context.ApplicationContext;
@@ -95,7 +97,8 @@ public class ClusterMetricsGossipAutoConfiguration {
         RestClient.Builder http = RestClient.builder()
                 .requestFactory(requestFactory.getIfAvailable(ClientHttpRequestFactoryBuilder::detect).build(settings));
         observations.ifAvailable(http::observationRegistry);
-        return new HttpMetricsTransport(http.build(), gossip, codec, statistics, aliases, metrics.clock());
+        return new HttpMetricsTransport(http.build(), gossip, codec, statistics, aliases, metrics.clock(),
+                new AllowedHosts(gossip.allowedHosts()));
     }
 
     /** Pulls the load of the services this app routes to, each round, and matches their instances to it. */
@@ -149,20 +152,24 @@ public class ClusterMetricsGossipAutoConfiguration {
                     settings.maxClockSkew(), settings.path(), () -> {
                         ClusterMetricsGossip g = gossip.getIfAvailable();
                         return g == null ? null : g.localView();
-                    });
+                    }, new AllowedHosts(settings.allowedHosts()), settings.maxConcurrentRequests());
         }
 
-        /** The endpoint of a servlet (Spring MVC) app. */
+        /** The endpoint of a servlet app: a servlet of its own, whose non-blocking reads hold no thread. */
         @Configuration(proxyBeanMethods = false)
         @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-        @ConditionalOnClass(org.springframework.web.servlet.function.RouterFunction.class)
+        @ConditionalOnClass(name = "jakarta.servlet.http.HttpServlet")
         static class ServletEndpointConfiguration {
 
             @Bean
-            @ConditionalOnMissingBean(name = "clusterMetricsGossipRoute")
-            org.springframework.web.servlet.function.RouterFunction<org.springframework.web.servlet.function.ServerResponse>
-                    clusterMetricsGossipRoute(GossipReceiver receiver, ClusterMetricsProperties properties) {
-                return new ServletGossipEndpoint(receiver).routes(properties.gossip().path());
+            @ConditionalOnMissingBean(name = "clusterMetricsGossipServlet")
+            ServletRegistrationBean<GossipServlet> clusterMetricsGossipServlet(GossipReceiver receiver,
+                    ClusterMetricsProperties properties) {
+                ServletRegistrationBean<GossipServlet> registration = new ServletRegistrationBean<>(
+                        new GossipServlet(receiver, properties.gossip().receiveTimeout()), properties.gossip().path());
+                registration.setName("clusterMetricsGossip");
+                registration.setAsyncSupported(true);
+                return registration;
             }
         }
 
@@ -176,7 +183,8 @@ public class ClusterMetricsGossipAutoConfiguration {
             @ConditionalOnMissingBean(name = "clusterMetricsGossipRoute")
             org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse>
                     clusterMetricsGossipRoute(GossipReceiver receiver, ClusterMetricsProperties properties) {
-                return new ReactiveGossipEndpoint(receiver).routes(properties.gossip().path());
+                return new ReactiveGossipEndpoint(receiver, properties.gossip().receiveTimeout())
+                        .routes(properties.gossip().path());
             }
         }
     }

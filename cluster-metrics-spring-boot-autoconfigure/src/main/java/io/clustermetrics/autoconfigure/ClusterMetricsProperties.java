@@ -2,6 +2,8 @@ package io.clustermetrics.autoconfigure;
 
 import io.clustermetrics.MemorySource;
 import io.clustermetrics.MetricsSelector;
+import io.clustermetrics.NodeAddress;
+import io.clustermetrics.wire.AllowedHosts;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -53,6 +55,18 @@ public record ClusterMetricsProperties(
         requirePositive("ttl", ttl);
         if (maxNodes < 1) {
             throw new IllegalArgumentException("cluster.metrics.max-nodes must be at least 1, was " + maxNodes);
+        }
+        if (nodeAddress != null) {
+            requireNodeAddress("node-address", nodeAddress);
+        }
+    }
+
+    private static void requireNodeAddress(String name, String address) {
+        try {
+            NodeAddress.parse(address);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cluster.metrics." + name + " must be scheme://host:port, was " + address
+                    + ": " + e.getMessage());
         }
     }
 
@@ -111,6 +125,13 @@ public record ClusterMetricsProperties(
      * @param maxClockSkew How far a signed message's timestamp may be from this node's clock. Others are
      *     refused as replays, with this node's clock, in which the sender signs its next messages.
      * @param ssl TLS for gossip to https peers.
+     * @param allowedHosts Hosts that node addresses learned from peers may name: host names, *.suffix patterns, IP
+     *     addresses and CIDR blocks (10.0.0.0/8). A message naming another host is refused. Empty, the default,
+     *     allows every host, since instances' addresses (pod IPs, say) are seldom known in advance; with a secret
+     *     set only its holders can name a node. Set it where gossip and routing must never reach some hosts.
+     * @param maxConcurrentRequests How many gossip requests this node receives at once; more are refused with 503
+     *     before their body is read, so that slow senders cannot take the server's threads or memory.
+     * @param receiveTimeout How long a gossip request's body may take to arrive; then it is refused with 408.
      */
     public record Gossip(
             @DefaultValue("3s") Duration interval,
@@ -122,7 +143,10 @@ public record ClusterMetricsProperties(
             @DefaultValue("1s") Duration connectTimeout,
             @DefaultValue("2s") Duration readTimeout,
             @DefaultValue("30s") Duration maxClockSkew,
-            @DefaultValue Ssl ssl) {
+            @DefaultValue Ssl ssl,
+            @DefaultValue List<String> allowedHosts,
+            @DefaultValue("16") int maxConcurrentRequests,
+            @DefaultValue("5s") Duration receiveTimeout) {
 
         /** Checks the settings once, at binding. */
         public Gossip {
@@ -130,6 +154,11 @@ public record ClusterMetricsProperties(
             requirePositive("gossip.connect-timeout", connectTimeout);
             requirePositive("gossip.read-timeout", readTimeout);
             requirePositive("gossip.max-clock-skew", maxClockSkew);
+            requirePositive("gossip.receive-timeout", receiveTimeout);
+            if (maxConcurrentRequests < 1) {
+                throw new IllegalArgumentException("cluster.metrics.gossip.max-concurrent-requests must be at least 1, was "
+                        + maxConcurrentRequests);
+            }
             if (fanout < 1) {
                 throw new IllegalArgumentException("cluster.metrics.gossip.fanout must be at least 1, was " + fanout);
             }
@@ -137,6 +166,13 @@ public record ClusterMetricsProperties(
                 throw new IllegalArgumentException("cluster.metrics.gossip.path must start with /, was " + path);
             }
             peers = List.copyOf(peers);
+            peers.forEach(peer -> requireNodeAddress("gossip.peers", peer));
+            allowedHosts = List.copyOf(allowedHosts);
+            try {
+                new AllowedHosts(allowedHosts);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cluster.metrics.gossip.allowed-hosts: " + e.getMessage());
+            }
         }
 
         /** Never shows the secret. */
@@ -144,7 +180,7 @@ public record ClusterMetricsProperties(
         public String toString() {
             return "Gossip[interval=" + interval + ", fanout=" + fanout + ", peers=" + peers + ", secret="
                     + (secret == null ? "none" : "******") + ", path=" + path + ", maxBodySize=" + maxBodySize
-                    + ", ssl=" + ssl + "]";
+                    + ", ssl=" + ssl + ", allowedHosts=" + allowedHosts + "]";
         }
     }
 

@@ -7,6 +7,7 @@ import io.clustermetrics.MetricsObserver;
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.MetricsProbe;
 import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeAliases;
 import io.clustermetrics.SmoothedProbe;
 import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
@@ -87,7 +88,7 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
             return;
         }
         String given = nodeAddress.get();
-        String address = given == null ? null : NodeAliases.canonical(given);
+        String address = given == null ? null : NodeAddress.canonical(given);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "cluster-metrics-gossip");
             t.setDaemon(true);

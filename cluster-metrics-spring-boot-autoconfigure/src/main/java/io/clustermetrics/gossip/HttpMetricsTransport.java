@@ -1,10 +1,14 @@
 package io.clustermetrics.gossip;
 
+import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.GossipStatistics;
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeAliases;
+import io.clustermetrics.NodeMetrics;
 import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
+import io.clustermetrics.wire.AllowedHosts;
 import io.clustermetrics.wire.GossipCodec;
 import io.clustermetrics.wire.GossipReceiver;
 import io.clustermetrics.wire.GossipSignature;
@@ -64,6 +68,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, Long> clockOffsets = new ConcurrentHashMap<>();
     private final InstantSource clock;
+    private final AllowedHosts allowedHosts;
 
     /** A peer's state: whether a request is in flight, how often and until when it has failed, whether it took the last. */
     private record Peer(boolean inFlight, int failures, long retryAt, boolean answered) {}
@@ -78,9 +83,10 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
      * @param statistics where sends and failures are counted
      * @param aliases where what a peer calls itself is learned
      * @param clock this node's clock, for the signature's timestamp and the backoff
+     * @param allowedHosts the hosts a pulled sample's address may name
      */
-    public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec, GossipStatistics statistics,
-            NodeAliases aliases, InstantSource clock) {
+    public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec,
+            GossipStatistics statistics, NodeAliases aliases, InstantSource clock, AllowedHosts allowedHosts) {
         this.http = http;
         this.codec = codec;
         this.signature = settings.secret() == null ? null : new GossipSignature(settings.secret());
@@ -99,6 +105,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                 });
         this.senders.allowCoreThreadTimeOut(true);
         this.clock = clock;
+        this.allowedHosts = allowedHosts;
     }
 
     @Override
@@ -132,6 +139,13 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     public void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {
         run(targetNode, () -> {
             MetricsPdu.View view = codec.decodeView(request(targetNode, HttpMethod.GET, null));
+            long horizon = clock.millis() + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis();
+            for (NodeMetrics m : view.metrics()) {
+                if (!allowedHosts.allows(NodeAddress.host(m.address())) || m.timestamp() > horizon) {
+                    throw new IllegalStateException("its answer names a host outside the allowed ones or a sample stamped "
+                            + "more than " + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toHours() + " h ahead");
+                }
+            }
             statistics.onSent();
             onReply.accept(view);
         });

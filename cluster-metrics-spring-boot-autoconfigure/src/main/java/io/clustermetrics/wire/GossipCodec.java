@@ -1,8 +1,11 @@
 package io.clustermetrics.wire;
 
 import io.clustermetrics.MetricsPdu;
+import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeMetrics;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,8 +42,9 @@ public final class GossipCodec {
     }
 
     /**
-     * Decodes a message, every sample validated by {@link NodeMetrics}. A message carries at least one
-     * sample and each node at most once, as a sender's view does.
+     * Decodes a message, every sample validated by {@link NodeMetrics} and its address by {@link NodeAddress}
+     * (and given in its canonical form). A message carries at least one sample and each node at most once, as a
+     * sender's view does.
      *
      * @throws IllegalArgumentException with a reason fit for the sender if the body is not a valid batch
      */
@@ -49,7 +53,7 @@ public final class GossipCodec {
         if (batch.metrics().isEmpty()) {
             throw new IllegalArgumentException("a message carries at least one sample");
         }
-        return batch;
+        return new MetricsPdu.PushBatch(canonical(batch.metrics()));
     }
 
     /** Encodes the answer to a pull. */
@@ -68,18 +72,34 @@ public final class GossipCodec {
      * @throws IllegalArgumentException with a reason if the body is not a valid view
      */
     public MetricsPdu.View decodeView(byte[] body) {
-        return read(body, MetricsPdu.View.class, "\"self\" and \"metrics\"");
+        MetricsPdu.View view = read(body, MetricsPdu.View.class, "\"self\" and \"metrics\"");
+        return new MetricsPdu.View(NodeAddress.parse(view.self()), view.service(), canonical(view.metrics()));
     }
 
-    /** Reads a message of type {@code type}, its samples validated, each node at most once. */
+    /**
+     * The samples with their addresses {@link NodeAddress#parse parsed}, so that one node has one name; refuses a
+     * message with an address that is not a node address, or naming a node twice in any spelling.
+     */
+    private static List<NodeMetrics> canonical(List<NodeMetrics> samples) {
+        List<NodeMetrics> canonical = new ArrayList<>(samples.size());
+        Set<String> seen = new HashSet<>();
+        for (NodeMetrics m : samples) {
+            String address = NodeAddress.parse(m.address());
+            if (!seen.add(address)) {
+                throw new IllegalArgumentException("a message carries each node's sample at most once");
+            }
+            canonical.add(address.equals(m.address()) ? m : new NodeMetrics(address, m.timestamp(), m.cpuLoad(),
+                    m.memoryUsed(), m.memoryMax(), m.systemLoadAverage(), m.processors(), m.service()));
+        }
+        return canonical;
+    }
+
+    /** Reads a message of type {@code type}, its samples validated by {@link NodeMetrics}. */
     private <T extends MetricsPdu> T read(byte[] body, Class<T> type, String fields) {
         try {
             T message = mapper.readValue(body, type);
             if (message == null) {
                 throw new IllegalArgumentException("the body must be a JSON object with " + fields);
-            }
-            if (message.samples().stream().map(NodeMetrics::address).distinct().count() < message.samples().size()) {
-                throw new IllegalArgumentException("a message carries each node's sample at most once");
             }
             return message;
         } catch (JacksonException e) {

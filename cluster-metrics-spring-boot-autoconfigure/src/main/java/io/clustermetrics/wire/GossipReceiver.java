@@ -4,11 +4,14 @@ import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.GossipStatistics;
 import io.clustermetrics.MetricsGossip;
 import io.clustermetrics.MetricsPdu;
+import io.clustermetrics.NodeAddress;
+import io.clustermetrics.NodeMetrics;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -19,7 +22,9 @@ import java.util.function.Supplier;
  * <p>A push ({@code POST}, a {@link MetricsPdu.PushBatch}) is merged whole or refused whole, and a refused
  * one leaves the store exactly as it was: 413 for a body over the limit, 401 for a missing or wrong signature
  * or a timestamp outside the skew window (when a secret is set), 403 for a sender off loopback (when none
- * is), 400 for malformed JSON or an impossible sample. An accepted push is answered
+ * is), 400 for malformed JSON, an impossible sample, an address that is not {@code scheme://host:port}
+ * ({@link NodeAddress}) or names a host outside the allowed ones, or a timestamp more than
+ * {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD} ahead of this node's clock. An accepted push is answered
  * {@code {"received": <samples>, "self": "<this node>"}}, so that a sender learns what the node it reached
  * calls itself. A pull ({@code GET}, signed over {@link #pullSigningBytes}) is answered with this node's
  * {@link MetricsPdu.View}, the answer signed over the request's signature so that an observer can tell it
@@ -41,6 +46,8 @@ public final class GossipReceiver {
     private final long maxSkewMillis;
     private final String path;
     private final Supplier<MetricsPdu.View> localView;
+    private final AllowedHosts allowedHosts;
+    private final Semaphore receiving;
 
     /**
      * An answer to render: a status, a JSON body or a refusal's reason, and headers.
@@ -68,9 +75,12 @@ public final class GossipReceiver {
      * @param maxClockSkew how far a signed request's timestamp may be from this node's clock
      * @param path the endpoint's path, which a pull's signature covers
      * @param localView what a pull is answered with: this node's view; null while it has none
+     * @param allowedHosts the hosts a pushed sample's address may name
+     * @param maxConcurrentRequests how many requests may be received at once; more are refused with 503
      */
     public GossipReceiver(ClusterMetrics metrics, GossipCodec codec, GossipStatistics statistics, String secret,
-            long maxBodyBytes, Duration maxClockSkew, String path, Supplier<MetricsPdu.View> localView) {
+            long maxBodyBytes, Duration maxClockSkew, String path, Supplier<MetricsPdu.View> localView,
+            AllowedHosts allowedHosts, int maxConcurrentRequests) {
         this.metrics = metrics;
         this.codec = codec;
         this.statistics = statistics;
@@ -79,6 +89,68 @@ public final class GossipReceiver {
         this.maxSkewMillis = maxClockSkew.toMillis();
         this.path = path;
         this.localView = localView;
+        this.allowedHosts = allowedHosts;
+        this.receiving = new Semaphore(maxConcurrentRequests);
+    }
+
+    /**
+     * Claims one of the {@code maxConcurrentRequests} places for a request, before its body is read; the 503 to
+     * answer when none is free, or null when one is claimed, to {@link #release} once the request is answered.
+     * So slow senders can hold a bounded number of places, never the server's threads.
+     */
+    public Reply claim() {
+        return receiving.tryAcquire() ? null : refuse(503, "this node is receiving as many gossip requests as it takes at "
+                + "once (cluster.metrics.gossip.max-concurrent-requests); try again later");
+    }
+
+    /** Frees the place a {@link #claim} took. */
+    public void release() {
+        receiving.release();
+    }
+
+    /**
+     * The refusal to answer before the body is read, from what is known already: the declared length, whether the
+     * sender is on loopback (when no secret is set) and whether the signature headers are there (when one is);
+     * null when the body is worth reading.
+     */
+    public Reply precheck(long contentLength, Function<String, String> header, boolean loopback) {
+        Reply tooLarge = checkLength(contentLength);
+        if (tooLarge != null || signature == null) {
+            return tooLarge != null ? tooLarge : checkLoopback(loopback);
+        }
+        return header.apply(GossipSignature.TIMESTAMP_HEADER) == null || header.apply(GossipSignature.SIGNATURE_HEADER) == null
+                ? refuse(401, "missing " + GossipSignature.TIMESTAMP_HEADER + " or " + GossipSignature.SIGNATURE_HEADER + " header")
+                : null;
+    }
+
+    /** The 408 for a body that did not arrive within the receive timeout. */
+    public Reply timedOut() {
+        return refuse(408, "the body did not arrive in time (cluster.metrics.gossip.receive-timeout)");
+    }
+
+    /**
+     * The body to send for {@code reply}: its JSON, or for a refusal an RFC 9457 problem detail
+     * ({@code type}, {@code title}, {@code status}, {@code detail} and the extra properties).
+     */
+    public byte[] body(Reply reply) {
+        if (!reply.isRefusal()) {
+            return reply.json();
+        }
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("title", switch (reply.status()) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 408 -> "Request Timeout";
+            case 413 -> "Content Too Large";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        });
+        problem.put("status", reply.status());
+        problem.put("detail", reply.detail());
+        problem.putAll(reply.properties());
+        return codec.encodeValue(problem);
     }
 
     /** The largest body accepted, in bytes; the endpoints read at most one byte more. */
@@ -121,6 +193,17 @@ public final class GossipReceiver {
             batch = codec.decode(body);
         } catch (IllegalArgumentException e) {
             return refuse(400, e.getMessage());
+        }
+        long horizon = metrics.clock().millis() + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis();
+        for (NodeMetrics m : batch.metrics()) {
+            if (!allowedHosts.allows(NodeAddress.host(m.address()))) {
+                return refuse(400, "a node address names a host outside cluster.metrics.gossip.allowed-hosts: "
+                        + m.address());
+            }
+            if (m.timestamp() > horizon) {
+                return refuse(400, "a sample's timestamp is more than " + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toHours()
+                        + " h ahead of this node's clock");
+            }
         }
         MetricsGossip.apply(metrics, batch);
         statistics.onReceived();
@@ -183,7 +266,8 @@ public final class GossipReceiver {
             return refuse(401, "missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header");
         }
         long now = metrics.clock().millis();
-        if (Math.abs(now - timestamp) <= maxSkewMillis) {
+        long skew = now - timestamp; // two comparisons, not Math.abs, which is negative for Long.MIN_VALUE
+        if (skew <= maxSkewMillis && skew >= -maxSkewMillis) {
             return null;
         }
         statistics.onRefused();

@@ -76,7 +76,7 @@ class ClusterMetricsAutoConfigurationTest {
             assertThat(properties.ttl()).hasSeconds(15);
             assertThat(properties.maxNodes()).isEqualTo(1000);
             // not a web app: no endpoint and no address, so no gossip; it still observes the services it routes to
-            assertThat(context).doesNotHaveBean("clusterMetricsGossipRoute").doesNotHaveBean(GossipReceiver.class)
+            assertThat(context).doesNotHaveBean("clusterMetricsGossipServlet").doesNotHaveBean(GossipReceiver.class)
                     .hasSingleBean(MetricsObserver.class);
             assertThat(context.getBean(MetricsTransport.class)).isInstanceOf(HttpMetricsTransport.class);
             assertThat(context.getBean(ClusterMetricsGossip.class).isRunning()).as("observing").isTrue();
@@ -97,7 +97,7 @@ class ClusterMetricsAutoConfigurationTest {
     void withoutSpringBootsHttpClientSupportThereIsNoGossipAndTheAppStarts() {
         web.withClassLoader(new FilteredClassLoader("org.springframework.boot.http.client.")).run(context -> assertThat(context)
                 .hasNotFailed().hasSingleBean(ClusterMetrics.class).doesNotHaveBean(ClusterMetricsGossip.class)
-                .doesNotHaveBean(MetricsTransport.class).doesNotHaveBean("clusterMetricsGossipRoute"));
+                .doesNotHaveBean(MetricsTransport.class).doesNotHaveBean("clusterMetricsGossipServlet"));
     }
 
     @Test
@@ -107,7 +107,7 @@ class ClusterMetricsAutoConfigurationTest {
                 .doesNotHaveBean(WeightedRoutees.class).doesNotHaveBean(ClusterMetricsHealthIndicator.class)
                 .doesNotHaveBean(ClusterMetricsMeters.class));
         web.withPropertyValues("cluster.metrics.enabled=false").run(context -> assertThat(context)
-                .doesNotHaveBean(ClusterMetricsGossip.class).doesNotHaveBean("clusterMetricsGossipRoute"));
+                .doesNotHaveBean(ClusterMetricsGossip.class).doesNotHaveBean("clusterMetricsGossipServlet"));
         // a store of the app's own is no reason to start the Actuator side half-wired
         runner.withPropertyValues("cluster.metrics.enabled=false", "management.endpoints.web.exposure.include=clustermetrics")
                 .withBean(ClusterMetrics.class, ClusterMetrics::new).withBean(MeterRegistry.class, SimpleMeterRegistry::new)
@@ -242,9 +242,11 @@ class ClusterMetricsAutoConfigurationTest {
                 "cluster.metrics.gossip.path=/internal/gossip").run(context -> {
             assertThat(context.getBean(MetricsTransport.class)).isInstanceOf(HttpMetricsTransport.class);
             assertThat(context).hasSingleBean(ClusterMetricsGossip.class).hasSingleBean(GossipCodec.class)
-                    .hasSingleBean(GossipStatistics.class).hasBean("clusterMetricsGossipRoute");
+                    .hasSingleBean(GossipStatistics.class).hasBean("clusterMetricsGossipServlet");
             assertThat(context.getBean(GossipPeers.class).peers()).containsExactly("http://127.0.0.1:1", "http://127.0.0.1:2");
-            assertThat(context.getBean("clusterMetricsGossipRoute", RouterFunction.class).toString()).contains("/internal/gossip");
+            assertThat(context.getBean("clusterMetricsGossipServlet",
+                    org.springframework.boot.web.servlet.ServletRegistrationBean.class).getUrlMappings())
+                    .containsExactly("/internal/gossip");
             // a mock servlet context has no server, so no address: the node does not gossip, it observes only
             assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress()).isNull();
         });
@@ -279,20 +281,22 @@ class ClusterMetricsAutoConfigurationTest {
     void theGossipAndActuatorPartsBackOffForTheUsersOwn() {
         GossipStatistics statistics = new GossipStatistics();
         ClusterMetricsMeters meters = new ClusterMetricsMeters(UserBeans.METRICS, MetricsSelector.CPU, statistics);
-        RouterFunction<ServerResponse> route = RouterFunctions.route().GET("/mine", request -> ServerResponse.ok().build()).build();
+        org.springframework.boot.web.servlet.ServletRegistrationBean<?> route =
+                new org.springframework.boot.web.servlet.ServletRegistrationBean<>(new jakarta.servlet.http.HttpServlet() { }, "/mine");
         HealthIndicator health = () -> Health.up().build();
         SanitizingFunction sanitizer = data -> data;
         web.withUserConfiguration(UserBeans.class)
                 .withBean(GossipStatistics.class, () -> statistics)
                 .withBean(ClusterMetricsMeters.class, () -> meters).withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-                .withBean("clusterMetricsGossipRoute", RouterFunction.class, () -> route)
+                .withBean("clusterMetricsGossipServlet", org.springframework.boot.web.servlet.ServletRegistrationBean.class,
+                        () -> route)
                 .withBean("clusterMetricsHealthIndicator", HealthIndicator.class, () -> health)
                 .withBean("clusterMetricsSecretSanitizer", SanitizingFunction.class, () -> sanitizer)
                 .run(context -> {
                     assertThat(context).hasSingleBean(GossipStatistics.class).hasSingleBean(ClusterMetricsMeters.class);
                     assertThat(context.getBean(GossipStatistics.class)).isSameAs(statistics);
                     assertThat(context.getBean(ClusterMetricsMeters.class)).isSameAs(meters);
-                    assertThat(context.getBean("clusterMetricsGossipRoute")).isSameAs(route);
+                    assertThat(context.getBean("clusterMetricsGossipServlet")).isSameAs(route);
                     assertThat(context.getBean("clusterMetricsHealthIndicator")).isSameAs(health);
                     assertThat(context).doesNotHaveBean(ClusterMetricsHealthIndicator.class);
                     assertThat(context.getBean("clusterMetricsSecretSanitizer")).isSameAs(sanitizer);

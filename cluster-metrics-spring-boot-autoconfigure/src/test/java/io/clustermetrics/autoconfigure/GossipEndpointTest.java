@@ -184,8 +184,13 @@ class GossipEndpointTest {
         List<NodeMetrics> before = store(signed);
         byte[] big = ("{\"metrics\":[],\"padding\":\"" + "x".repeat(5_000) + "\"}").getBytes(StandardCharsets.UTF_8);
         assertRefused(signed, postSigned(big, System.currentTimeMillis(), signature), 413, "larger than 4096 bytes");
-        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))),
+        long now = System.currentTimeMillis();
+        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)),
+                GossipSignature.TIMESTAMP_HEADER, Long.toString(now), GossipSignature.SIGNATURE_HEADER, signature.sign(now, big)),
                 413, "larger than 4096 bytes");
+        // cheap checks come before the body: an unsigned one is refused for its headers, whatever its size
+        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))),
+                401, "missing X-Cluster-Metrics-Timestamp");
         assertThat(store(signed)).isEqualTo(before);
     }
 

@@ -2,12 +2,12 @@ package io.clustermetrics.web.reactive;
 
 import io.clustermetrics.wire.GossipReceiver;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -17,17 +17,23 @@ import reactor.core.publisher.Mono;
 
 /**
  * The gossip endpoint of a reactive (WebFlux) app: {@code POST <gossip.path>} takes a push, {@code GET
- * <gossip.path>} answers an observer's pull, both by the rules of {@link GossipReceiver}, as the servlet
- * endpoint does. The body is gathered without blocking, up to the limit. Refusals are RFC 9457 problem details
- * whose {@code detail} says why.
+ * <gossip.path>} answers an observer's pull, both by the rules of {@link GossipReceiver}, as the servlet endpoint
+ * does: what can be refused without the body is refused first, at most {@code max-concurrent-requests} bodies are
+ * received at once (503 beyond), and a body is gathered without blocking, up to the limit, within
+ * {@code receive-timeout} (408 after it). Refusals are RFC 9457 problem details whose {@code detail} says why.
  */
 public final class ReactiveGossipEndpoint {
 
     private final GossipReceiver receiver;
+    private final Duration receiveTimeout;
 
-    /** Serves {@code receiver}'s answers. */
-    public ReactiveGossipEndpoint(GossipReceiver receiver) {
+    /**
+     * @param receiver the rules
+     * @param receiveTimeout how long a body may take to arrive
+     */
+    public ReactiveGossipEndpoint(GossipReceiver receiver, Duration receiveTimeout) {
         this.receiver = receiver;
+        this.receiveTimeout = receiveTimeout;
     }
 
     /** The routes: {@code POST} and {@code GET} on {@code path}. */
@@ -36,21 +42,29 @@ public final class ReactiveGossipEndpoint {
     }
 
     private Mono<ServerResponse> push(ServerRequest request) {
-        GossipReceiver.Reply tooLarge = receiver.checkLength(request.headers().contentLength().orElse(-1));
-        if (tooLarge != null) {
-            return render(tooLarge);
+        boolean loopback = isLoopback(request);
+        GossipReceiver.Reply early = receiver.precheck(request.headers().contentLength().orElse(-1),
+                request.headers()::firstHeader, loopback);
+        if (early == null) {
+            early = receiver.claim();
         }
-        int limit = receiver.maxBodyBytes();
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), limit)
+        if (early != null) {
+            return render(early);
+        }
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), receiver.maxBodyBytes())
                 .map(buffer -> {
                     byte[] body = new byte[buffer.readableByteCount()];
                     buffer.read(body);
                     DataBufferUtils.release(buffer);
-                    return receiver.push(request.headers()::firstHeader, body, isLoopback(request));
+                    return body;
                 })
-                .switchIfEmpty(Mono.fromSupplier(() -> receiver.push(request.headers()::firstHeader, new byte[0], isLoopback(request))))
+                .defaultIfEmpty(new byte[0])
+                .timeout(receiveTimeout)
+                .map(body -> receiver.push(request.headers()::firstHeader, body, loopback))
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(receiver.tooLarge()))
-                .flatMap(ReactiveGossipEndpoint::render);
+                .onErrorResume(TimeoutException.class, e -> Mono.just(receiver.timedOut()))
+                .doFinally(signal -> receiver.release())
+                .flatMap(this::render);
     }
 
     private Mono<ServerResponse> pull(ServerRequest request) {
@@ -62,13 +76,12 @@ public final class ReactiveGossipEndpoint {
                 request.remoteAddress().map(InetSocketAddress::getAddress).orElse(null));
     }
 
-    private static Mono<ServerResponse> render(GossipReceiver.Reply reply) {
-        ServerResponse.BodyBuilder response = ServerResponse.status(reply.status()).headers(h -> reply.headers().forEach(h::set));
-        if (!reply.isRefusal()) {
-            return response.contentType(MediaType.APPLICATION_JSON).bodyValue(reply.json());
+    private Mono<ServerResponse> render(GossipReceiver.Reply reply) {
+        ServerResponse.BodyBuilder response = ServerResponse.status(reply.status()).headers(h -> reply.headers().forEach(h::set))
+                .contentType(reply.isRefusal() ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
+        if (reply.isRefusal()) {
+            response.header("Connection", "close");
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(reply.status()), reply.detail());
-        reply.properties().forEach(problem::setProperty);
-        return response.contentType(MediaType.APPLICATION_PROBLEM_JSON).bodyValue(problem);
+        return response.bodyValue(receiver.body(reply));
     }
 }
