@@ -32,6 +32,7 @@ public final class MetricsGossiper {
     private final RandomGenerator random;
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong refutations = new AtomicLong();
+    private volatile Set<String> lastListed = Set.of();
 
     /**
      * @param metrics the store the view is read from and local samples go to
@@ -126,7 +127,9 @@ public final class MetricsGossiper {
 
     /** Every peer gossip may go to now: the listed ones and the live nodes of this service, less this node. */
     public Set<String> peers() {
-        Set<String> peers = new LinkedHashSet<>(listedPeers.get());
+        Set<String> listed = new LinkedHashSet<>(listedPeers.get());
+        lastListed = listed;
+        Set<String> peers = new LinkedHashSet<>(listed);
         view().forEach(m -> peers.add(m.address()));
         peers.remove(selfAddress);
         return peers;
@@ -134,10 +137,11 @@ public final class MetricsGossiper {
 
     /**
      * Sends this node's live view, as one {@link MetricsPdu.PushBatch}, to up to {@code fanout} peers drawn
-     * at random among the available ones: up to {@code fanout - 1} among those that answered their last
-     * message ({@link MetricsTransport#hasAnswered}), the rest among all; with a fanout of 1, every other
-     * round's draw is among those that answered. A flood of addresses that never answer cannot starve the
-     * live peers of gossip, and a draw stays open to nodes not yet heard from.
+     * at random among the available ones: with a fanout of 2 or more, one among the listed (or discovered) peers
+     * that answered their last message ({@link MetricsTransport#hasAnswered}), then up to {@code fanout - 1} in
+     * all among every peer that answered, the rest among all; with a fanout of 1, every other round's draw is
+     * among a listed peer that answered, or any that did. A flood of learned addresses, answering or not, cannot starve the
+     * peers the configuration or discovery names, and a draw stays open to nodes not yet heard from.
      *
      * @return the peers it was sent to
      */
@@ -158,21 +162,32 @@ public final class MetricsGossiper {
         }
         List<String> candidates = new ArrayList<>(peers);
         candidates.removeIf(peer -> !transport.isAvailable(peer));
-        int answered = 0; // the peers that answered go first, in their order
-        for (int i = 0; i < candidates.size(); i++) {
-            if (transport.hasAnswered(candidates.get(i))) {
-                Collections.swap(candidates, i, answered++);
-            }
-        }
+        Set<String> listed = lastListed;
+        // first the listed (or discovered) peers that answered, then the other peers that answered, then the rest
+        int trusted = moveToFront(candidates, 0, peer -> listed.contains(peer) && transport.hasAnswered(peer));
+        int answered = moveToFront(candidates, trusted, transport::hasAnswered);
         int n = Math.min(fanout, candidates.size());
-        int amongAnswered = Math.min(fanout > 1 ? fanout - 1 : (int) (rounds.getAndIncrement() & 1), answered);
-        for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle, the first draws among the answered
-            int bound = i < amongAnswered ? answered : candidates.size();
+        boolean trustedRound = fanout > 1 || (rounds.getAndIncrement() & 1) == 1;
+        int amongTrusted = trustedRound ? Math.min(1, trusted) : 0;
+        int amongAnswered = trustedRound ? Math.min(Math.max(fanout - 1, 1), answered) : 0;
+        for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle: a trusted peer, then answered ones, then any
+            int bound = i < amongTrusted ? trusted : i < amongAnswered ? answered : candidates.size();
             candidates.set(i, candidates.set(i + random.nextInt(bound - i), candidates.get(i)));
         }
         List<String> targets = List.copyOf(candidates.subList(0, n));
         MetricsPdu pdu = new MetricsPdu.PushBatch(view);
         targets.forEach(target -> transport.send(target, pdu));
         return targets;
+    }
+
+    /** Moves the elements of {@code list} from {@code from} on that pass {@code test} to the front, in order; returns the end. */
+    private static int moveToFront(List<String> list, int from, java.util.function.Predicate<String> test) {
+        int end = from;
+        for (int i = from; i < list.size(); i++) {
+            if (test.test(list.get(i))) {
+                Collections.swap(list, i, end++);
+            }
+        }
+        return end;
     }
 }

@@ -1,6 +1,7 @@
 package io.clustermetrics.cloud;
 
 import io.clustermetrics.gossip.GossipPeers;
+import io.clustermetrics.wire.LogSafe;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class DiscoveryGossipPeers implements GossipPeers {
             if (!failing) {
                 failing = true;
                 log.warn("Cluster metrics: " + client.description() + " cannot list the instances of " + serviceId + " ("
-                        + e.getMessage() + "); gossiping with the listed peers and the nodes already known until it can");
+                        + LogSafe.of(e.getMessage()) + "); gossiping with the listed peers and the nodes already known until it can");
             }
         }
         return peers;

@@ -11,6 +11,7 @@ import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeAliases;
 import io.clustermetrics.SmoothedProbe;
 import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
+import io.clustermetrics.wire.LogSafe;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -229,12 +230,12 @@ public final class ClusterMetricsGossip implements SmartLifecycle {
             observer.pullRound();
             observer.status().forEach((name, status) -> {
                 if (status.missing() && missing.add(name)) {
-                    log.warn("Cluster metrics: no metrics for any of the " + status.instances() + " instances of " + name
+                    log.warn("Cluster metrics: no metrics for any of the " + status.instances() + " instances of " + LogSafe.of(name)
                             + " this app routes to, so it routes to them evenly. Check that they run cluster-metrics, that "
                             + "this app reaches " + properties.gossip().path() + " on them and has their gossip secret; "
-                            + "unmatched: " + status.unmatched());
+                            + "unmatched: " + LogSafe.of(status.unmatched()));
                 } else if (!status.missing() && missing.remove(name)) {
-                    log.info("Cluster metrics: metrics for " + name + " arrive again");
+                    log.info("Cluster metrics: metrics for " + LogSafe.of(name) + " arrive again");
                 }
             });
         } catch (RuntimeException e) {

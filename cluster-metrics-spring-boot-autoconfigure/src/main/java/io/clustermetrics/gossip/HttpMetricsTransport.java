@@ -12,6 +12,7 @@ import io.clustermetrics.wire.AllowedHosts;
 import io.clustermetrics.wire.GossipCodec;
 import io.clustermetrics.wire.GossipReceiver;
 import io.clustermetrics.wire.GossipSignature;
+import io.clustermetrics.wire.LogSafe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -170,7 +171,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                     exchange.run();
                     Peer before = peers.put(target, new Peer(false, 0, 0, true));
                     if (before != null && before.failures > 0) {
-                        log.info("Cluster metrics peer " + target + " answers again");
+                        log.info("Cluster metrics peer " + LogSafe.of(target) + " answers again");
                     }
                 } catch (RuntimeException e) { // RestClientException, a refusal, a bad answer, an address that is no URL
                     failed(target, e.getMessage(), false);
@@ -213,7 +214,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
             long offset = peerNow.getAsLong() - clock.millis();
             if (clockOffsets.put(target, offset) == null) {
                 log.info(String.format("Cluster metrics peer %s refused this node's clock: its clock is %+d ms from this "
-                        + "node's; gossip to it is now signed in its time", target, offset));
+                        + "node's; gossip to it is now signed in its time", LogSafe.of(target), offset));
             }
             timestamp = clock.millis() + offset;
             sent = signature.sign(timestamp, signed);
@@ -279,7 +280,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
             return new Peer(false, failures, clock.millis() + backoff, local && peer != null && peer.answered);
         });
         if (after.failures == 1) {
-            log.warn("Cluster metrics peer " + target + " does not answer gossip (" + reason
+            log.warn("Cluster metrics peer " + LogSafe.of(target) + " does not answer gossip (" + LogSafe.of(reason)
                     + "); retrying with backoff, quietly until it answers");
         }
     }
