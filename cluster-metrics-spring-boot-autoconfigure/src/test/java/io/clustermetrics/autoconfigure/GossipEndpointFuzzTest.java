@@ -106,7 +106,10 @@ class GossipEndpointFuzzTest {
                 .as((body, signing) -> new Message(body.get1(), signing, body.get2()));
     }
 
-    /** Bodies, each with whether it must be refused whatever it holds: empty batches and duplicated nodes. */
+    /**
+     * Bodies, each with whether it must be refused whatever it holds: empty batches, duplicated nodes (in any
+     * spelling), hostile addresses and timestamps beyond the horizon.
+     */
     private static Arbitrary<Tuple.Tuple2<String, Boolean>> bodies() {
         Arbitrary<String> address = Arbitraries.oneOf(
                 Arbitraries.integers().between(1, 80).map(i -> "\"http://10.9.0." + i + ":8080\""),
@@ -131,8 +134,25 @@ class GossipEndpointFuzzTest {
         Arbitrary<String> wrongShape = Arbitraries.of("", "null", "[]", "42", "\"text\"", "{\"metrics\":{}}", "{\"metrics\":null}",
                 "{\"metrics\":[null]}", "{\"metrics\":[[]]}", "{}", "{\"metrics\":[]}{}", "\u0000\u0001");
         Arbitrary<String> garbage = Arbitraries.strings().ofMaxLength(300);
+        // addresses that would choose a path, query, fragment or user, forge a log line, or spell one node twice;
+        // timestamps that would win for ever: always refused, whatever else the message holds
+        Arbitrary<String> hostileAddress = Combinators.combine(Arbitraries.integers().between(1, 80), Arbitraries.of(
+                        "/admin/delete?confirm=yes&x=", "?q=1", "#frag", "/x", " ", "\r\nX-Forged: 1", "\u0000", "\u001b[31m",
+                        "/" + "a".repeat(300)))
+                .as((i, tail) -> "\"http://10.9.0." + i + ":8080" + tail + "\"");
+        Arbitrary<String> userInfo = Arbitraries.integers().between(1, 80).map(i -> "\"http://u:p@10.9.0." + i + ":8080\"");
+        Arbitrary<String> hostile = Combinators.combine(Arbitraries.oneOf(hostileAddress, userInfo), number)
+                .as((a, n) -> "{\"metrics\":[{\"address\":" + a + ",\"timestamp\":1,\"cpuLoad\":0.5,\"memoryUsed\":1,"
+                        + "\"memoryMax\":2,\"systemLoadAverage\":-1,\"processors\":0}]}");
+        Arbitrary<String> farFuture = Arbitraries.of(Long.MAX_VALUE, 32_503_680_000_000L, System.currentTimeMillis() + 172_800_000L)
+                .map(t -> "{\"metrics\":[{\"address\":\"http://10.9.0.1:8080\",\"timestamp\":" + t + ",\"cpuLoad\":0.5,"
+                        + "\"memoryUsed\":1,\"memoryMax\":2,\"systemLoadAverage\":-1,\"processors\":0}]}");
+        Arbitrary<String> twoSpellings = Arbitraries.integers().between(1, 80).map(i -> "{\"metrics\":["
+                + "{\"address\":\"HTTP://10.9.0." + i + ":8080\",\"timestamp\":1,\"cpuLoad\":0.5,\"memoryUsed\":1,\"memoryMax\":2,"
+                + "\"systemLoadAverage\":-1,\"processors\":0},{\"address\":\"http://10.9.0." + i + ":8080/\",\"timestamp\":1,"
+                + "\"cpuLoad\":0.5,\"memoryUsed\":1,\"memoryMax\":2,\"systemLoadAverage\":-1,\"processors\":0}]}");
         return Arbitraries.oneOf(
                 Arbitraries.oneOf(batch, batch, unknownFields, truncated, deep, wrongShape, garbage).map(b -> Tuple.of(b, false)),
-                Arbitraries.oneOf(duplicated, empty).map(b -> Tuple.of(b, true)));
+                Arbitraries.oneOf(duplicated, empty, hostile, farFuture, twoSpellings).map(b -> Tuple.of(b, true)));
     }
 }
