@@ -129,4 +129,35 @@ class MetricsGossiperTest {
     void refusesAFanoutBelowOne() {
         assertThatIllegalArgumentException().isThrownBy(() -> node("n0", List.of(), 0, network));
     }
+
+    /**
+     * A node is the authority on itself: a newer-looking sample about it (made up by a peer, or its own from before
+     * its clock stepped back or it restarted) is outdated by its next sample, which then wins on every node.
+     */
+    @Test
+    void aNodeOutdatesANewerLookingSampleAboutItselfAndHealsAfterItsClockStepsBack() {
+        MetricsGossiper a = node("a", List.of("b"), 1, network);
+        MetricsGossiper b = node("b", List.of("a"), 1, network);
+        long now = 1_000_000;
+        a.sampleLocal(now);
+        // a peer's forged sample of "a", an hour ahead, reaches both stores
+        NodeMetrics forged = new NodeMetrics("a", now + 3_600_000, 0.99, 1, 2);
+        stores.values().forEach(store -> store.publish(forged));
+        NodeMetrics next = a.sampleLocal(now + 1_000);
+        assertThat(next.timestamp()).isEqualTo(forged.timestamp() + 1);
+        a.gossipRound();
+        assertThat(stores.get("b").get("a").orElseThrow().cpuLoad()).isEqualTo(0.5);
+        assertThat(a.refutations()).isEqualTo(1);
+
+        // b's clock ran an hour ahead, then stepped back: it carries on from its newest sample at once
+        b.sampleLocal(now + 3_600_000);
+        NodeMetrics afterStep = b.sampleLocal(now + 2_000);
+        assertThat(afterStep.timestamp()).isEqualTo(now + 3_600_001);
+        assertThat(stores.get("b").get("b").orElseThrow()).isEqualTo(afterStep);
+
+        // a sample of itself further ahead than any clock may be is dropped, and the node starts again from now
+        stores.get("b").publish(new NodeMetrics("b", now + 10 * 86_400_000L, 0.99, 1, 2));
+        assertThat(b.sampleLocal(now + 3_000).timestamp()).isEqualTo(now + 3_000);
+        assertThat(stores.get("b").get("b").orElseThrow().timestamp()).isEqualTo(now + 3_000);
+    }
 }
