@@ -155,13 +155,16 @@ class DashboardBrowserIT {
             // the gateway has routed the page's traffic, by the metrics it pulled from every node
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                     .until(cluster::gatewayFollowsAllNodes);
+            System.out.printf("%.1f s after choosing the gateway route, the gateway routed by every node's metrics%n",
+                    (System.nanoTime() - switched) / 1e9);
             // Before the stress, the node's line is not low already: over the 6 s the test averages (gateway
-            // traffic only, the switch 6 s past) its share is at least 90 % of the others' mean. Random routing
-            // alone takes a 6 s average that far from its mean now and then; it comes back within seconds.
+            // traffic only, the switch 6 s past) its share is at least 0.85 times the others' mean. With about
+            // 100 requests in a 5 s window, random routing alone takes a 6 s average that far now and then (0.91
+            // once, for 20 s, in the runs measured; 0.99-1.16 otherwise); it comes back within seconds.
             long sixSecondsOn = switched + Duration.ofSeconds(6).toNanos();
-            Watched before = watchShares(stressed, Duration.ofSeconds(30),
-                    () -> true, ratio -> System.nanoTime() - sixSecondsOn > 0 && ratio >= 0.9);
-            assertThat(before.passed()).as("%s's share of the gateway's traffic before the stress, at least 0.9 times the "
+            Watched before = watchShares(stressed, Duration.ofSeconds(45),
+                    () -> true, ratio -> System.nanoTime() - sixSecondsOn > 0 && ratio >= 0.85);
+            assertThat(before.passed()).as("%s's share of the gateway's traffic before the stress, at least 0.85 times the "
                     + "others' mean: %s", stressed, before).isTrue();
             assertThat(browser.findElement(By.id("status")).getText()).as("status").doesNotContain("via=gateway");
             System.out.printf("%.1f s after choosing the gateway route, the chart showed the gateway's shares: %s (%.2f)%n",
@@ -169,8 +172,9 @@ class DashboardBrowserIT {
 
             WebElement button = stress(stressed);
             long clicked = System.nanoTime();
-            // Measured (4 runs, a busy 2-core machine): the ratio fell below 0.9 about 10 s after the click, below
-            // 0.75 1-2 s later, and stayed under 0.65 for the rest of the stress, at its lowest 0.39-0.54.
+            // Measured on a busy 2-core machine: the ratio fell below 0.75 8.6-17.7 s after the click (7 runs),
+            // 1-2 s after it fell below 0.9, and stayed under 0.65 for the rest of the stress, at its lowest
+            // 0.39-0.54 (3 runs watched to the end).
             Map<String, Double> during = awaitShareBelowTheOthers(stressed, button, 0.75);
             System.out.printf("%.1f s after the click, its share of the gateway's /work had fallen below the others' "
                     + "mean: %s%s%n", (System.nanoTime() - clicked) / 1e9, during, cards());
