@@ -20,18 +20,19 @@ install_wrk() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Sets BASE_PORT to the first of three consecutive free ports from $1 on (20 tries, 10 apart).
+# Sets BASE_PORT to the first of three consecutive free ports from $1 on whose port below is free too, for
+# run-cluster.sh's gateway (20 tries, 10 apart).
 find_base_port() {
   local base=$1
   for _ in $(seq 1 20); do
-    if ! port_open "$base" && ! port_open $((base + 1)) && ! port_open $((base + 2)); then
+    if ! port_open $((base - 1)) && ! port_open "$base" && ! port_open $((base + 1)) && ! port_open $((base + 2)); then
       BASE_PORT=$base
       PORTS="$base $((base + 1)) $((base + 2))"
       return 0
     fi
     base=$((base + 10))
   done
-  echo "No three free ports found from $1 on." >&2
+  echo "No four free ports found from $(($1 - 1)) on." >&2
   return 1
 }
 

@@ -160,8 +160,9 @@ async function refresh() {
     $('summary').append('This node: ', strong(shortName(view.self || '?')), ' · selector ', strong(view.selector),
       ' · ', strong(String(view.nodes.length)), ' live nodes · least loaded: ',
       strong(stats.leastLoaded ? shortName(stats.leastLoaded) : '–'));
+    const failure = trafficFailure && Date.now() - trafficFailure.at < 3 * REFRESH_MILLIS ? trafficFailure.text : null;
     showStatus('Updated ' + new Date().toLocaleTimeString() + ' · ' + (now.total / SHARE_SECONDS).toFixed(1)
-      + ' /work per second dispatched by this node');
+      + ' /work per second dispatched by this node' + (failure ? ' · ' + failure : ''), !!failure);
   } catch (e) {
     showStatus('Cannot read this node: ' + e.message, true);
   }
@@ -176,10 +177,18 @@ function strong(text) {
 // ---- traffic from this page ----
 
 let inFlight = 0;
+let trafficFailure = null; // the last /work request that failed: { text, at }, shown for a few seconds
 setInterval(() => {
   if (!$('traffic').checked || inFlight >= 10) return;
   inFlight++;
-  fetch('/work?via=' + $('via').value, { cache: 'no-store' }).catch(() => {}).finally(() => inFlight--);
+  const via = $('via').value;
+  const failed = (why) => {
+    trafficFailure = { text: '/work?via=' + via + ' ' + why + (via === 'gateway' ? ' (is the gateway running?)' : ''), at: Date.now() };
+  };
+  fetch('/work?via=' + via, { cache: 'no-store' })
+    .then((response) => response.ok || failed('answered ' + response.status))
+    .catch(() => failed('failed'))
+    .finally(() => inFlight--);
 }, 1000 / TRAFFIC_PER_SECOND);
 
 refresh();

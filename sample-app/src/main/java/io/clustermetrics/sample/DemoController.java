@@ -29,15 +29,18 @@ public class DemoController {
 
     /**
      * Runs one piece of work on a node chosen by spare capacity, and says which: chosen by the starter's
-     * {@code WeightedRoutees} ({@code via=routees}, the default) or by Spring Cloud LoadBalancer through a
-     * {@code @LoadBalanced} client ({@code via=loadbalancer}).
+     * {@code WeightedRoutees} ({@code via=routees}, the default), by Spring Cloud LoadBalancer through a
+     * {@code @LoadBalanced} client ({@code via=loadbalancer}), or by the sample's Spring Cloud Gateway and its
+     * route {@code lb://sample-app} ({@code via=gateway}; 502 when the gateway does not answer).
      */
     @GetMapping("/work")
     public WorkResult work(@RequestParam(defaultValue = "routees") String via) {
         return switch (via) {
             case "routees" -> work.dispatch();
             case "loadbalancer" -> work.dispatchThroughLoadBalancer();
-            default -> throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "via must be routees or loadbalancer, was " + via);
+            case "gateway" -> work.dispatchThroughGateway();
+            default -> throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+                    "via must be routees, loadbalancer or gateway, was " + via);
         };
     }
 

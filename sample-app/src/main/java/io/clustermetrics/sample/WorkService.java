@@ -36,6 +36,7 @@ public class WorkService {
     private final String self;
     private final RestClient http;
     private final RestClient balanced;
+    private final String gateway;
     private final Map<String, Counter> dispatched = new ConcurrentHashMap<>();
     private volatile List<String> nodes = List.of();
     private long stressUntil;
@@ -44,14 +45,17 @@ public class WorkService {
 
     /**
      * Wires the starter's store and routers and the {@code @LoadBalanced} client builder; {@code self} is this
-     * node's {@code cluster.metrics.node-address}.
+     * node's {@code cluster.metrics.node-address}, {@code gateway} the base URL of the sample's Spring Cloud
+     * Gateway ({@code sample.gateway-url}).
      */
     public WorkService(ClusterMetrics metrics, WeightedRoutees routees, AdaptiveLoadBalancer leastLoaded,
-            @Value("${cluster.metrics.node-address}") String self, @LoadBalanced RestClient.Builder balanced) {
+            @Value("${cluster.metrics.node-address}") String self, @LoadBalanced RestClient.Builder balanced,
+            @Value("${sample.gateway-url}") String gateway) {
         this.metrics = metrics;
         this.routees = routees;
         this.leastLoaded = leastLoaded;
         this.self = self;
+        this.gateway = gateway.replaceFirst("/+$", "");
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(1))
@@ -92,6 +96,15 @@ public class WorkService {
         } catch (IllegalStateException noInstance) { // Spring Cloud LoadBalancer's "No instances available for ..."
             throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, noInstance.getMessage());
         }
+    }
+
+    /**
+     * Has the node the sample's Spring Cloud Gateway picks do the work ({@code <gateway>/work/local}, which the
+     * gateway routes to {@code lb://sample-app}, weighted by the nodes' load it pulls), and counts the pick. The
+     * node calls the gateway with its plain client: the choice is the gateway's alone.
+     */
+    public WorkResult dispatchThroughGateway() {
+        return counted(http.get().uri(gateway + "/work/local").retrieve().body(WorkResult.class));
     }
 
     private WorkResult counted(WorkResult result) {

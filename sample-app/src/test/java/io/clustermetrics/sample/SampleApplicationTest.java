@@ -28,6 +28,8 @@ class SampleApplicationTest {
 
     private static final int PORT = freePort();
     private static final String SELF = "http://127.0.0.1:" + PORT;
+    /** Where no gateway listens: the port was free a moment ago and nothing here binds it. */
+    private static final String NO_GATEWAY = "http://127.0.0.1:" + freePort();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
@@ -36,6 +38,7 @@ class SampleApplicationTest {
     static void port(DynamicPropertyRegistry registry) {
         registry.add("server.port", () -> PORT);
         registry.add("cluster.metrics.gossip.peers", () -> SELF);
+        registry.add("sample.gateway-url", () -> NO_GATEWAY);
     }
 
     @Autowired
@@ -73,6 +76,13 @@ class SampleApplicationTest {
         assertThat(work.get("servedBy").asString()).isEqualTo(SELF);
         assertThat(work.get("dispatchedBy").asString()).isEqualTo(SELF);
         assertThat(get("/work?via=elsewhere").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void answers502ThroughAGatewayThatDoesNotRun() throws Exception {
+        HttpResponse<String> response = get("/work?via=gateway");
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(json.readTree(response.body()).get("detail").asString()).contains(NO_GATEWAY + "/work/local");
     }
 
     @Test
