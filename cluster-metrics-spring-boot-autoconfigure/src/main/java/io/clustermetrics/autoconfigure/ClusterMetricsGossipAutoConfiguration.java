@@ -152,6 +152,9 @@ public class ClusterMetricsGossipAutoConfiguration {
                     settings.maxClockSkew(), settings.path(), () -> {
                         ClusterMetricsGossip g = gossip.getIfAvailable();
                         return g == null ? null : g.localView();
+                    }, () -> {
+                        ClusterMetricsGossip g = gossip.getIfAvailable();
+                        return g == null ? null : g.selfAddress();
                     }, new AllowedHosts(settings.allowedHosts()), settings.maxConcurrentRequests());
         }
 

@@ -46,6 +46,7 @@ public final class GossipReceiver {
     private final long maxSkewMillis;
     private final String path;
     private final Supplier<MetricsPdu.View> localView;
+    private final Supplier<String> selfAddress;
     private final AllowedHosts allowedHosts;
     private final Semaphore receiving;
 
@@ -75,12 +76,13 @@ public final class GossipReceiver {
      * @param maxClockSkew how far a signed request's timestamp may be from this node's clock
      * @param path the endpoint's path, which a pull's signature covers
      * @param localView what a pull is answered with: this node's view; null while it has none
+     * @param selfAddress what this node calls itself, for a push's answer; null while it does not gossip
      * @param allowedHosts the hosts a pushed sample's address may name
      * @param maxConcurrentRequests how many requests may be received at once; more are refused with 503
      */
     public GossipReceiver(ClusterMetrics metrics, GossipCodec codec, GossipStatistics statistics, String secret,
             long maxBodyBytes, Duration maxClockSkew, String path, Supplier<MetricsPdu.View> localView,
-            AllowedHosts allowedHosts, int maxConcurrentRequests) {
+            Supplier<String> selfAddress, AllowedHosts allowedHosts, int maxConcurrentRequests) {
         this.metrics = metrics;
         this.codec = codec;
         this.statistics = statistics;
@@ -89,6 +91,7 @@ public final class GossipReceiver {
         this.maxSkewMillis = maxClockSkew.toMillis();
         this.path = path;
         this.localView = localView;
+        this.selfAddress = selfAddress;
         this.allowedHosts = allowedHosts;
         this.receiving = new Semaphore(maxConcurrentRequests);
     }
@@ -209,9 +212,9 @@ public final class GossipReceiver {
         statistics.onReceived();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("received", batch.metrics().size());
-        MetricsPdu.View view = localView.get();
-        if (view != null) {
-            answer.put("self", view.self());
+        String self = selfAddress.get();
+        if (self != null) {
+            answer.put("self", self);
         }
         return new Reply(200, codec.encodeValue(answer), null, Map.of(), Map.of());
     }

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * what can be refused without the body is refused first (size, loopback, signature headers, and 503 when
  * {@code max-concurrent-requests} bodies are being received already), and the body is then read with the
  * servlet's non-blocking input ({@link ReadListener}), which holds no thread while bytes are awaited, within
- * {@code receive-timeout} (408 after it). A refused request's connection is closed rather than drained.
+ * {@code receive-timeout} (408 after it); a body that arrived whole with the headers, as a peer's does, is read
+ * at once. A refused request's connection is closed rather than drained.
  */
 public final class GossipServlet extends HttpServlet {
 
@@ -57,6 +58,16 @@ public final class GossipServlet extends HttpServlet {
             write(response, early);
             return;
         }
+        long length = request.getContentLengthLong();
+        ServletInputStream in = request.getInputStream();
+        if (length >= 0 && in.available() >= length) { // the usual case: the whole body came with the headers
+            try {
+                write(response, receiver.push(request::getHeader, in.readNBytes((int) length), loopback));
+            } finally {
+                receiver.release();
+            }
+            return;
+        }
         AsyncContext async = request.startAsync();
         async.setTimeout(receiveTimeoutMillis);
         AtomicBoolean answered = new AtomicBoolean();
@@ -79,7 +90,6 @@ public final class GossipServlet extends HttpServlet {
             @Override
             public void onStartAsync(AsyncEvent event) {}
         });
-        ServletInputStream in = request.getInputStream();
         in.setReadListener(new ReadListener() {
             private final ByteArrayOutputStream body = new ByteArrayOutputStream();
             private final byte[] chunk = new byte[8192];
