@@ -57,9 +57,9 @@ public record NodeMetrics(
         if (processors < 0) {
             throw new IllegalArgumentException("processors must not be negative, was " + processors);
         }
-        if (service != null && (service.isEmpty() || service.length() > 128
-                || !service.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
-            throw new IllegalArgumentException("service must be 1 to 128 printable ASCII characters without spaces");
+        if (service != null && (service.isBlank() || service.length() > 128
+                || service.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+            throw new IllegalArgumentException("service must be 1 to 128 characters, not blank, without control characters");
         }
     }
 

@@ -44,4 +44,14 @@ class NodeMetricsTest {
         assertThat(MetricsSelector.SYSTEM_LOAD_AVERAGE.weight(new NodeMetrics("a", 0, 0.9, 1, 2, 9.0, 4))).isZero();
         assertThat(MetricsSelector.SYSTEM_LOAD_AVERAGE.weight(new NodeMetrics("a", 0, 0.2, 1, 2))).isEqualTo(0.8);
     }
+
+    @Test
+    void aServiceIsAnyNameAnAppMayHaveButNoControlCharacters() {
+        assertThat(new NodeMetrics("a", 1, 0.5, 1, 2, -1, 0, "My Orders Café").service()).isEqualTo("My Orders Café");
+        assertThat(new NodeMetrics("a", 1, 0.5, 1, 2, -1, 0, null).service()).isNull();
+        for (String bad : new String[] {"", " ", "a\r\nb", "a\u0000", "x".repeat(129)}) {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> new NodeMetrics("a", 1, 0.5, 1, 2, -1, 0, bad)).withMessageContaining("service");
+        }
+    }
 }
