@@ -1,12 +1,9 @@
 package io.clustermetrics.gossip;
 
-import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.GossipStatistics;
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.MetricsTransport;
-import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeAliases;
-import io.clustermetrics.NodeMetrics;
 import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
 import io.clustermetrics.wire.AllowedHosts;
 import io.clustermetrics.wire.GossipCodec;
@@ -140,12 +137,9 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     public void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {
         run(targetNode, () -> {
             MetricsPdu.View view = codec.decodeView(request(targetNode, HttpMethod.GET, null));
-            long horizon = clock.millis() + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis();
-            for (NodeMetrics m : view.metrics()) {
-                if (!allowedHosts.allows(NodeAddress.host(m.address())) || m.timestamp() > horizon) {
-                    throw new IllegalStateException("its answer names a host outside the allowed ones or a sample stamped "
-                            + "more than " + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toHours() + " h ahead");
-                }
+            String unacceptable = GossipReceiver.unacceptable(view.metrics(), allowedHosts, clock.millis());
+            if (unacceptable != null) {
+                throw new IllegalStateException("its answer is refused: " + unacceptable);
             }
             statistics.onSent();
             onReply.accept(view);

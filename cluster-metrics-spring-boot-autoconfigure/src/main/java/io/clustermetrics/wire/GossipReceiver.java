@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
@@ -197,16 +198,9 @@ public final class GossipReceiver {
         } catch (IllegalArgumentException e) {
             return refuse(400, e.getMessage());
         }
-        long horizon = metrics.clock().millis() + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis();
-        for (NodeMetrics m : batch.metrics()) {
-            if (!allowedHosts.allows(NodeAddress.host(m.address()))) {
-                return refuse(400, "a node address names a host outside cluster.metrics.gossip.allowed-hosts: "
-                        + m.address());
-            }
-            if (m.timestamp() > horizon) {
-                return refuse(400, "a sample's timestamp is more than " + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toHours()
-                        + " h ahead of this node's clock");
-            }
+        String unacceptable = unacceptable(batch.metrics(), allowedHosts, metrics.clock().millis());
+        if (unacceptable != null) {
+            return refuse(400, unacceptable);
         }
         MetricsGossip.apply(metrics, batch);
         statistics.onReceived();
@@ -241,6 +235,25 @@ public final class GossipReceiver {
         long timestamp = Long.parseLong(header.apply(GossipSignature.TIMESTAMP_HEADER));
         String signed = signature.sign(timestamp, answerSigningBytes(header.apply(GossipSignature.SIGNATURE_HEADER), json));
         return new Reply(200, json, null, Map.of(), Map.of(GossipSignature.SIGNATURE_HEADER, signed));
+    }
+
+    /**
+     * Why samples a peer sent (pushed, or in a pull's answer) cannot be taken, or null if they can: an address
+     * naming a host outside {@code allowedHosts}, or a timestamp more than {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD}
+     * ahead of {@code now}. The addresses are parsed already ({@link GossipCodec}).
+     */
+    public static String unacceptable(List<NodeMetrics> samples, AllowedHosts allowedHosts, long now) {
+        long horizon = now + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis();
+        for (NodeMetrics m : samples) {
+            if (!allowedHosts.allowsAll() && !allowedHosts.allows(NodeAddress.host(m.address()))) {
+                return "a node address names a host outside cluster.metrics.gossip.allowed-hosts: " + m.address();
+            }
+            if (m.timestamp() > horizon) {
+                return "a sample's timestamp is more than " + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toHours()
+                        + " h ahead of this node's clock";
+            }
+        }
+        return null;
     }
 
     /** What the answer {@code json} to a request signed {@code requestSignature} is signed over. */
