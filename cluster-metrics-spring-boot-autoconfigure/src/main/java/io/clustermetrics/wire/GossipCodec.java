@@ -108,12 +108,15 @@ public final class GossipCodec {
         }
     }
 
-    /** The {@code "self"} of a JSON object such as a push's answer, if it has one. */
+    /**
+     * The {@code "self"} of a JSON object such as a push's answer, {@link NodeAddress#parse parsed}; null when it has
+     * none, or none that is a node address.
+     */
     public String self(byte[] body) {
         try {
             var node = mapper.readTree(body).get("self");
-            return node != null && node.isString() ? node.asString() : null;
-        } catch (JacksonException e) {
+            return node != null && node.isString() ? NodeAddress.parse(node.asString()) : null;
+        } catch (JacksonException | IllegalArgumentException e) {
             return null;
         }
     }
