@@ -44,9 +44,10 @@ public class ClusterMetricsHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         int nodes = metrics.nodeCount();
         builder.withDetail("nodes", nodes);
-        if (observer != null && !observer.status().isEmpty()) {
+        Map<String, MetricsObserver.ServiceStatus> services = observer == null ? Map.of() : observer.status();
+        if (!services.isEmpty()) {
             Map<String, Object> routed = new TreeMap<>();
-            observer.status().forEach((name, status) -> routed.put(name, status.missing()
+            services.forEach((name, status) -> routed.put(name, status.missing()
                     ? Map.of("instances", status.instances(), "unmatched", status.unmatched(), "problem",
                             "no metrics for any instance: routed evenly; check that they run cluster-metrics and that "
                                     + "this app can reach their gossip endpoint with their secret")
