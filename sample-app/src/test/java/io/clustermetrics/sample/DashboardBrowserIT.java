@@ -93,14 +93,7 @@ class DashboardBrowserIT {
         String first = cluster.nodes.get(0);
         String stressed = cluster.nodes.get(1);
         screenshotOnFailure("dashboard", () -> {
-            browser.get(first + "/");
-            long opened = System.nanoTime();
-            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
-                    assertThat(browser.findElements(By.cssSelector("#nodes .card")))
-                            .extracting(card -> card.getDomAttribute("data-address"))
-                            .containsExactlyElementsOf(cluster.nodes));
-            System.out.printf("Node 1's dashboard listed all three nodes %.1f s after it opened%n",
-                    (System.nanoTime() - opened) / 1e9);
+            System.out.printf("Node 1's dashboard listed all three nodes %.1f s after it opened%n", open(first));
             await().atMost(Duration.ofSeconds(15)).until(() -> latestShares().values().stream()
                     .filter(s -> s != null).count() == 3);
             String chartEndBefore = chart().getDomAttribute("data-end");
@@ -139,11 +132,7 @@ class DashboardBrowserIT {
         String first = cluster.nodes.get(0);
         String stressed = cluster.nodes.get(2);
         screenshotOnFailure("dashboard-gateway", () -> {
-            browser.get(first + "/");
-            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
-                    assertThat(browser.findElements(By.cssSelector("#nodes .card")))
-                            .extracting(card -> card.getDomAttribute("data-address"))
-                            .containsExactlyElementsOf(cluster.nodes));
+            open(first);
             long waited = System.nanoTime();
             await().atMost(STRESS.plusSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> (stressEnds == null || System.nanoTime() - stressEnds > 0) && calm());
@@ -222,6 +211,17 @@ class DashboardBrowserIT {
     private static boolean calm() {
         DoubleSummaryStatistics weights = cluster.nodes.stream().mapToDouble(n -> value(n, "weight")).summaryStatistics();
         return weights.getMax() - weights.getMin() < 0.1;
+    }
+
+    /** Opens {@code node}'s dashboard and waits until it lists the three nodes; returns how long that took, in s. */
+    private double open(String node) {
+        browser.get(node + "/");
+        long opened = System.nanoTime();
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
+                assertThat(browser.findElements(By.cssSelector("#nodes .card")))
+                        .extracting(card -> card.getDomAttribute("data-address"))
+                        .containsExactlyElementsOf(cluster.nodes));
+        return (System.nanoTime() - opened) / 1e9;
     }
 
     /** Debian's headless Chromium through its ChromeDriver, named explicitly so that Selenium downloads nothing. */
