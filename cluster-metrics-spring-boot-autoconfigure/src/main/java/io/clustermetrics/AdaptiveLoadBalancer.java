@@ -26,7 +26,7 @@ public final class AdaptiveLoadBalancer {
     /** Picks by the highest weight {@code selector} gives. */
     public AdaptiveLoadBalancer(ClusterMetrics metrics, MetricsSelector selector) {
         this.selector = selector;
-        this.best = new CandidateCache<>(metrics, selector, AdaptiveLoadBalancer::best);
+        this.best = new CandidateCache<>(metrics, selector::weight, AdaptiveLoadBalancer::best);
     }
 
     /** The selector that ranks the candidates. */

@@ -3,6 +3,7 @@ package io.clustermetrics;
 import java.util.List;
 import java.util.RandomAccess;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Holds one value computed from a candidate list and the store, and recomputes it only when the list
@@ -19,7 +20,7 @@ final class CandidateCache<T> {
     record Computed<T>(List<String> candidates, long version, T value) {}
 
     private final ClusterMetrics metrics;
-    private final MetricsSelector selector;
+    private final ToDoubleFunction<NodeMetrics> weight;
     private final Function<Weights, T> compute;
     private volatile Computed<T> current;
 
@@ -29,9 +30,9 @@ final class CandidateCache<T> {
      */
     record Weights(List<String> candidates, double[] weights) {}
 
-    CandidateCache(ClusterMetrics metrics, MetricsSelector selector, Function<Weights, T> compute) {
+    CandidateCache(ClusterMetrics metrics, ToDoubleFunction<NodeMetrics> weight, Function<Weights, T> compute) {
         this.metrics = metrics;
-        this.selector = selector;
+        this.weight = weight;
         this.compute = compute;
     }
 
@@ -44,7 +45,7 @@ final class CandidateCache<T> {
         }
         List<String> frozen = List.copyOf(candidates);
         double[] weights = new double[frozen.size()];
-        metrics.weigh(frozen, selector, weights);
+        metrics.weigh(frozen, weight, weights);
         c = new Computed<>(frozen, version, compute.apply(new Weights(frozen, weights)));
         current = c;
         return c.value;

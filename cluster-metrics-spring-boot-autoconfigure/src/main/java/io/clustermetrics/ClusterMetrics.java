@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The store of the newest sample of every known node: this node's own and those gossiped by peers.
@@ -232,15 +233,15 @@ public final class ClusterMetrics {
     }
 
     /**
-     * Writes into {@code out[i]} the weight {@code selector} gives the live sample of
+     * Writes into {@code out[i]} the weight {@code weight} gives the live sample of
      * {@code candidates.get(i)}: {@link #UNKNOWN} where the store has never heard of it (or forgot it),
      * {@link #EXPIRED} where its newest sample is too old.
      */
-    void weigh(List<String> candidates, MetricsSelector selector, double[] out) {
+    void weigh(List<String> candidates, ToDoubleFunction<NodeMetrics> weight, double[] out) {
         long now = clock.millis();
         for (int i = 0; i < out.length; i++) {
             Entry e = entries.get(candidates.get(i));
-            out[i] = e == null ? UNKNOWN : e.isLive(now, ttlMillis) ? selector.weight(e.sample) : EXPIRED;
+            out[i] = e == null ? UNKNOWN : e.isLive(now, ttlMillis) ? weight.applyAsDouble(e.sample) : EXPIRED;
         }
     }
 

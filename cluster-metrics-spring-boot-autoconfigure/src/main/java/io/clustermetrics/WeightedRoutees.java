@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * change, and never serves a weight older than the newest published sample. Pass an immutable candidate
  * list ({@link List#of}, {@link List#copyOf}) and reuse it to keep the check O(1). Thread-safe.
  */
-public final class WeightedRoutees {
+public final class WeightedRoutees implements Router {
 
     /** The weight of a candidate the store has no sample of. */
     public static final double UNKNOWN_WEIGHT = 0.5;
@@ -26,7 +26,7 @@ public final class WeightedRoutees {
     /** Routes by {@code selector}'s weights of the samples in {@code metrics}. */
     public WeightedRoutees(ClusterMetrics metrics, MetricsSelector selector) {
         this.selector = selector;
-        this.tables = new CandidateCache<>(metrics, selector, Table::new);
+        this.tables = new CandidateCache<>(metrics, selector::weight, Table::new);
     }
 
     /** The selector that weighs the candidates. */
@@ -60,6 +60,7 @@ public final class WeightedRoutees {
      * Picks a candidate with a draw from {@link ThreadLocalRandom}. Unlike the seeded pick, when every weight
      * is 0 (all expired or fully loaded) the draw is uniform, so that callers do not all pile onto the first.
      */
+    @Override
     public Optional<String> pick(List<String> candidates) {
         double seed = ThreadLocalRandom.current().nextDouble();
         if (candidates.isEmpty()) {

@@ -44,4 +44,17 @@ final class Args {
                 ? Arrays.stream(values.get(key).split(",")).filter(v -> !v.isBlank()).mapToDouble(Double::parseDouble).toArray()
                 : otherwise;
     }
+
+    /** A comma-separated list of an enum's constant names; every constant when absent. */
+    <E extends Enum<E>> java.util.Set<E> constants(String key, Class<E> type) {
+        java.util.Set<E> all = java.util.EnumSet.allOf(type);
+        if (!values.containsKey(key)) {
+            return all;
+        }
+        java.util.Set<E> chosen = java.util.EnumSet.noneOf(type);
+        for (String name : values.get(key).split(",")) {
+            chosen.add(Enum.valueOf(type, name.trim()));
+        }
+        return chosen;
+    }
 }

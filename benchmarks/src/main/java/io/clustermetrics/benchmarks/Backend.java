@@ -3,7 +3,8 @@ package io.clustermetrics.benchmarks;
 /**
  * A simulated backend: one FIFO server working through requests at {@code capacity ×}
  * {@link #UNIT_RATE} work units per second, slowing down by {@link #SLOWDOWN} at {@code slowdownAt}
- * (never, if infinite). A request's completion is fixed when it is admitted (FIFO, work-conserving), so
+ * (never, if infinite) and, if it pauses, stopping for {@link Scenario#PAUSE} every
+ * {@link Scenario#PAUSE_PERIOD} (from 10 s in; a paused request counts as busy time). A request's completion is fixed when it is admitted (FIFO, work-conserving), so
  * the simulation needs no completion events; the backend keeps the service intervals not yet over, from
  * which it answers how busy it has been and how many requests it holds. Not thread-safe.
  */
@@ -17,18 +18,26 @@ final class Backend {
 
     private final double capacity;
     private final double slowdownAt;
+    private final boolean pauses;
     private final DoubleQueue starts = new DoubleQueue();
     private final DoubleQueue ends = new DoubleQueue();
     private double freeAt;
     private double finishedBusy;
+    private long completed;
 
     /**
      * @param capacity the speed in capacity units
      * @param slowdownAt when the speed drops by {@link #SLOWDOWN}, in simulated seconds; infinite for never
+     * @param pauses whether the backend stops now and then
      */
-    Backend(double capacity, double slowdownAt) {
+    Backend(double capacity, double slowdownAt, boolean pauses) {
         this.capacity = capacity;
         this.slowdownAt = slowdownAt;
+        this.pauses = pauses;
+    }
+
+    Backend(double capacity, double slowdownAt) {
+        this(capacity, slowdownAt, false);
     }
 
     /** The capacity in units at time {@code t}: lower after the slowdown. */
@@ -57,6 +66,12 @@ final class Backend {
         return finishedBusy + (!starts.isEmpty() && starts.peek() < t ? t - starts.peek() : 0.0);
     }
 
+    /** Requests completed in [0, t]. Calls must come in time order, as for {@link #busyUntil}. */
+    long completedUntil(double t) {
+        advance(t);
+        return completed;
+    }
+
     /** How many requests are queued or in service at {@code t}. */
     int inSystem(double t) {
         advance(t);
@@ -66,16 +81,37 @@ final class Backend {
     private void advance(double t) {
         while (!ends.isEmpty() && ends.peek() <= t) {
             finishedBusy += ends.poll() - starts.poll();
+            completed++;
         }
     }
 
+    /** When {@code work} units started at {@code start} are done, through any slowdown and pauses. */
     private double finish(double start, double work) {
-        double fast = capacity * UNIT_RATE;
-        double slow = fast / SLOWDOWN;
-        if (start >= slowdownAt) {
-            return start + work / slow;
+        double t = start;
+        while (true) {
+            double pauseStart = pauses ? nextPauseStart(t) : Double.POSITIVE_INFINITY;
+            if (pauseStart <= t) {
+                t = pauseStart + Scenario.PAUSE;
+                continue;
+            }
+            double speed = capacityAt(t) * UNIT_RATE;
+            double until = Math.min(pauseStart, t < slowdownAt ? slowdownAt : Double.POSITIVE_INFINITY);
+            if (work <= (until - t) * speed) {
+                return t + work / speed;
+            }
+            work -= (until - t) * speed;
+            t = until;
         }
-        double end = start + work / fast;
-        return end <= slowdownAt ? end : slowdownAt + (work - (slowdownAt - start) * fast) / slow;
+    }
+
+    /** The start of the pause under way at {@code t}, or else of the next one. */
+    private static double nextPauseStart(double t) {
+        double first = 10.0;
+        if (t < first) {
+            return first;
+        }
+        double k = Math.floor((t - first) / Scenario.PAUSE_PERIOD);
+        double current = first + k * Scenario.PAUSE_PERIOD;
+        return t < current + Scenario.PAUSE ? current : current + Scenario.PAUSE_PERIOD;
     }
 }

@@ -1,6 +1,7 @@
 package io.clustermetrics.benchmarks;
 
 import io.clustermetrics.AdaptiveLoadBalancer;
+import io.clustermetrics.CapacityAwareRoutees;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.MetricsSelector;
 import io.clustermetrics.NodeMetrics;
@@ -24,7 +25,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The two picks against the seed crate's algorithm, on the same samples, at 3, 100 and 1,000 candidates.
+ * The picks against the seed crate's algorithm, on the same samples, at 3, 100 and 1,000 candidates, and
+ * the capacity-aware router's pick and call callbacks.
  * Run with {@code -prof gc} for bytes per pick (see BENCHMARKS.md).
  */
 @State(Scope.Benchmark)
@@ -44,6 +46,8 @@ public class PickBenchmark {
     private WeightedRoutees routees;
     private WeightedRoutees otherRoutees;
     private AdaptiveLoadBalancer balancer;
+    private CapacityAwareRoutees capacityAware;
+    private CapacityAwareRoutees.Load load;
     private SeedAlgorithms seed;
 
     /** Publishes one sample per candidate, with loads drawn from a fixed seed, into both stores. */
@@ -64,6 +68,30 @@ public class PickBenchmark {
         routees = new WeightedRoutees(metrics, MetricsSelector.MIX);
         otherRoutees = new WeightedRoutees(metrics, MetricsSelector.MIX);
         balancer = new AdaptiveLoadBalancer(metrics);
+        capacityAware = new CapacityAwareRoutees(metrics, MetricsSelector.CPU);
+        for (String address : addresses) {
+            CapacityAwareRoutees.Load l = capacityAware.load(address);
+            for (int i = 0; i < random.nextInt(4); i++) {
+                l.start();
+            }
+            l.end(l.start(), false);
+        }
+        load = capacityAware.load(addresses.get(0));
+    }
+
+    /**
+     * {@link CapacityAwareRoutees#pick(List)}: two draws in a cached table and the two candidates' costs
+     * (calls in flight, a decayed latency estimate), every candidate with some calls in flight.
+     */
+    @Benchmark
+    public Optional<String> capacityAwarePick() {
+        return capacityAware.pick(addresses);
+    }
+
+    /** A call's two callbacks on the capacity-aware router: {@code start}, then {@code end} with its latency. */
+    @Benchmark
+    public void capacityAwareStartEnd() {
+        load.end(load.start(), false);
     }
 
     /** {@link WeightedRoutees#pick(List)}: a binary search in a cached table. */

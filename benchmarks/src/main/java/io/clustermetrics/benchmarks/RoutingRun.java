@@ -40,6 +40,7 @@ final class RoutingRun {
     static final Duration TTL = Duration.ofSeconds(15);
     static final int FANOUT = 3;
     static final double NETWORK_DELAY = 0.002;
+    static final double REPORT_INTERVAL = 1.0;
 
     /**
      * What to simulate.
@@ -82,6 +83,9 @@ final class RoutingRun {
     private final Backend[] backends;
     private final Client[] clients;
     private final Strategy.Router[] routers;
+    private final Strategy.Reports reports;
+    private final double[] reportedBusy;
+    private final long[] reportedCompleted;
     private final double start;
     private final double end;
     private long sequence;
@@ -104,10 +108,14 @@ final class RoutingRun {
         double slowdownAt = setup.warmup() + setup.measure() / 2;
         backends = new Backend[n];
         for (int i = 0; i < n; i++) {
-            backends[i] = new Backend(setup.scenario().capacity(i), setup.scenario().slows(i) ? slowdownAt : Double.POSITIVE_INFINITY);
+            backends[i] = new Backend(setup.scenario().capacity(i),
+                    setup.scenario().slows(i) ? slowdownAt : Double.POSITIVE_INFINITY, setup.scenario().pauses(i));
         }
         clients = new Client[setup.clients()];
         routers = new Strategy.Router[setup.clients()];
+        reports = new Strategy.Reports(n);
+        reportedBusy = new double[n];
+        reportedCompleted = new long[n];
     }
 
     /** Runs the simulation to the end of the measured window. */
@@ -124,6 +132,7 @@ final class RoutingRun {
         everyone.addAll(clientAddresses);
         List<String> listed = List.copyOf(everyone);
         Strategy.Candidates candidates = Strategy.Candidates.of(backendAddresses);
+        Strategy.World world = new Strategy.World(clock, backends, reports);
         for (int i = 0; i < listed.size(); i++) {
             String address = listed.get(i);
             ClusterMetrics store = new ClusterMetrics(TTL, 1000, clock);
@@ -142,10 +151,25 @@ final class RoutingRun {
             at(phase, () -> sweep(member));
             if (client != null) {
                 clients[i - n] = client;
-                routers[i - n] = setup.strategy().router(client, candidates);
+                routers[i - n] = setup.strategy().router(client, candidates, world);
             }
         }
+        at(REPORT_INTERVAL, this::report);
         return simulate(arrivals, candidates);
+    }
+
+    /** Each backend's utilisation and qps over the last second, what its responses report from now on. */
+    private void report() {
+        double now = clock.seconds();
+        for (int i = 0; i < backends.length; i++) {
+            double busy = backends[i].busyUntil(now);
+            long completed = backends[i].completedUntil(now);
+            reports.utilisation[i] = Math.min(1.0, (busy - reportedBusy[i]) / REPORT_INTERVAL);
+            reports.qps[i] = (completed - reportedCompleted[i]) / REPORT_INTERVAL;
+            reportedBusy[i] = busy;
+            reportedCompleted[i] = completed;
+        }
+        at(now + REPORT_INTERVAL, this::report);
     }
 
     private Result simulate(SplittableRandom arrivals, Strategy.Candidates candidates) {
@@ -163,7 +187,8 @@ final class RoutingRun {
         boolean tracksInFlight = setup.strategy().usesInFlight();
         long arrived = 0;
         long completed = 0;
-        double next = exponential(arrivals) / rate;
+        Arrivals stream = new Arrivals(arrivals, rate, setup.scenario().bursty());
+        double next = stream.next(0.0);
         while (next < end) {
             if (!events.isEmpty() && events.peek().time() < next) {
                 Event e = events.poll();
@@ -175,11 +200,15 @@ final class RoutingRun {
             clock.set(t);
             int c = arrivals.nextInt(clients.length);
             double work = exponential(arrivals);
-            next = t + exponential(arrivals) / rate;
+            next = stream.next(t);
             int b = routers[c].pick(t);
             double done = backends[b].admit(t, work);
             if (tracksInFlight) {
                 clients[c].sent(b, done);
+            }
+            Runnable response = routers[c].sent(b, t, done);
+            if (response != null) {
+                at(done, response);
             }
             arrived++;
             if (t >= start) {
@@ -198,6 +227,48 @@ final class RoutingRun {
         }
         return new Result(setup, rate, arrived, arrived, latencies.quantile(0.5), latencies.quantile(0.99),
                 latencies.quantile(0.999), completed / setup.measure(), maxUtilisation, herd.maxShare, herd.maxShareOverFair);
+    }
+
+    /**
+     * Arrival times: a Poisson stream at {@code rate}, or, when bursty, on/off phases of exponential length
+     * ({@link Scenario#BURST} mean), Poisson at twice the rate while on and nothing while off. Its draws
+     * come from its own stream, so every strategy sees the same arrivals.
+     */
+    private static final class Arrivals {
+        private final SplittableRandom random;
+        private final double rate;
+        private final boolean bursty;
+        private double phaseEnd;
+        private boolean on = true;
+
+        Arrivals(SplittableRandom random, double rate, boolean bursty) {
+            this.random = random;
+            this.rate = rate;
+            this.bursty = bursty;
+            this.phaseEnd = bursty ? exponential(random) * Scenario.BURST : Double.POSITIVE_INFINITY;
+        }
+
+        /** The arrival after one at {@code t}. */
+        double next(double t) {
+            if (!bursty) {
+                return t + exponential(random) / rate;
+            }
+            while (true) {
+                if (!on) {
+                    t = phaseEnd;
+                    on = true;
+                    phaseEnd = t + exponential(random) * Scenario.BURST;
+                }
+                double candidate = t + exponential(random) / (2 * rate);
+                if (candidate < phaseEnd) {
+                    return candidate;
+                }
+                // Memoryless: the draw past the phase's end is dropped, and arrivals resume when it turns on.
+                on = false;
+                t = phaseEnd;
+                phaseEnd = t + exponential(random) * Scenario.BURST;
+            }
+        }
     }
 
     /** Per gossip interval of the measured window, how the requests spread over the backends. */

@@ -11,7 +11,8 @@ import java.util.Locale;
  *
  * <p>Run with {@code java -cp benchmarks/target/benchmarks.jar io.clustermetrics.benchmarks.RoutingSimulation},
  * optionally with {@code key=value} arguments: {@code sizes=3,10,100 loads=0.5,0.7,0.9 clients=10
- * warmup=60 measure=240 seed=1 threads=<processors>}.
+ * warmup=60 measure=240 seed=1 threads=<processors>}, and {@code scenarios=} and {@code strategies=} with
+ * comma-separated constant names to run only those.
  */
 public final class RoutingSimulation {
 
@@ -20,9 +21,13 @@ public final class RoutingSimulation {
     /** Runs every scenario, size, load and strategy and prints the tables. */
     public static void main(String[] arguments) {
         Args args = new Args(arguments);
+        java.util.Set<Scenario> scenarios = args.constants("scenarios", Scenario.class);
+        java.util.Set<Strategy> strategies = args.constants("strategies", Strategy.class);
         List<RoutingRun.Setup> setups = setups(args.integers("sizes", 3, 10, 100), args.decimals("loads", 0.5, 0.7, 0.9),
                 args.integer("clients", 10), args.decimal("warmup", 60), args.decimal("measure", 240),
-                args.longValue("seed", 1));
+                args.longValue("seed", 1)).stream()
+                .filter(s -> scenarios.contains(s.scenario()) && strategies.contains(s.strategy()))
+                .toList();
         long started = System.nanoTime();
         List<RoutingRun.Result> results =
                 run(setups, args.integer("threads", Runtime.getRuntime().availableProcessors()));
@@ -38,7 +43,7 @@ public final class RoutingSimulation {
             for (int size : sizes) {
                 for (double load : loads) {
                     for (Strategy strategy : Strategy.values()) {
-                        setups.add(new RoutingRun.Setup(scenario, size, load, strategy, clients, warmup, measure, seed));
+                        setups.add(new RoutingRun.Setup(scenario, size, load, strategy, scenario.clients(clients), warmup, measure, seed));
                     }
                 }
             }

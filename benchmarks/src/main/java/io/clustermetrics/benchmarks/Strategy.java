@@ -1,5 +1,6 @@
 package io.clustermetrics.benchmarks;
 
+import io.clustermetrics.CapacityAwareRoutees;
 import io.clustermetrics.MetricsSelector;
 import io.clustermetrics.WeightedRoutees;
 import java.util.HashMap;
@@ -25,7 +26,7 @@ public enum Strategy {
     /** Each client cycles through the backends. */
     ROUND_ROBIN("round robin", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             int n = candidates.size();
             int[] next = {0};
             return now -> {
@@ -39,7 +40,7 @@ public enum Strategy {
     /** A uniform draw. */
     RANDOM("random", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             return now -> client.random.nextInt(candidates.size());
         }
     },
@@ -47,7 +48,7 @@ public enum Strategy {
     /** Spring Cloud LoadBalancer's {@link RoundRobinLoadBalancer}, the real class, from a random position. */
     SPRING_CLOUD_ROUND_ROBIN("Spring Cloud LB round robin", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             List<ServiceInstance> instances = IntStream.range(0, candidates.size())
                     .mapToObj(i -> (ServiceInstance) new DefaultServiceInstance(
                             "backend-" + i, "backend", "10.0.0." + i, 8080, false))
@@ -81,7 +82,7 @@ public enum Strategy {
      */
     SEED_ARGMIN("seed least-loaded argmin", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             int[] cached = {-1, 0};
             return now -> {
                 if (cached[0] != client.viewChanges()) {
@@ -96,9 +97,9 @@ public enum Strategy {
     },
 
     /** {@link WeightedRoutees} with {@link MetricsSelector#CPU}. */
-    WEIGHTED_CPU("WeightedRoutees cpu", false) {
+    WEIGHTED_CPU("WeightedRoutees cpu (strategy weighted)", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             return weighted(client, candidates, MetricsSelector.CPU);
         }
     },
@@ -106,15 +107,15 @@ public enum Strategy {
     /** {@link WeightedRoutees} with {@link MetricsSelector#HEAP}. */
     WEIGHTED_HEAP("WeightedRoutees heap", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             return weighted(client, candidates, MetricsSelector.HEAP);
         }
     },
 
-    /** {@link WeightedRoutees} with {@link MetricsSelector#MIX}, the starter's default. */
+    /** {@link WeightedRoutees} with {@link MetricsSelector#MIX}, the starter's default selector before the router of issue 12. */
     WEIGHTED_MIX("WeightedRoutees mix", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             return weighted(client, candidates, MetricsSelector.MIX);
         }
     },
@@ -122,7 +123,7 @@ public enum Strategy {
     /** {@link WeightedRoutees} with {@link MetricsSelector#SYSTEM_LOAD_AVERAGE}. */
     WEIGHTED_LOAD_AVERAGE("WeightedRoutees system-load-average", false) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             return weighted(client, candidates, MetricsSelector.SYSTEM_LOAD_AVERAGE);
         }
     },
@@ -130,7 +131,7 @@ public enum Strategy {
     /** Two distinct uniform draws; the one with fewer of this client's requests in flight. */
     POWER_OF_TWO("power of two, in-flight", true) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             int n = candidates.size();
             return now -> {
                 int a = client.random.nextInt(n);
@@ -147,7 +148,7 @@ public enum Strategy {
      */
     HYBRID_WEIGHTED_POWER_OF_TWO("hybrid: weighted power of two (cpu)", true) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             WeightedRoutees routees = new WeightedRoutees(client.view, MetricsSelector.CPU);
             List<String> addresses = candidates.addresses();
             return now -> {
@@ -168,7 +169,7 @@ public enum Strategy {
      */
     HYBRID_WEIGHT_OVER_IN_FLIGHT("hybrid: weight / (1 + in-flight) (cpu)", true) {
         @Override
-        Router router(Client client, Candidates candidates) {
+        Router router(Client client, Candidates candidates, World world) {
             int n = candidates.size();
             double[] weights = new double[n];
             int[] cachedAt = {-1};
@@ -195,6 +196,65 @@ public enum Strategy {
                 return best;
             };
         }
+    },
+
+    /** Finagle's (and Linkerd's) power of two choices with peak EWMA, 10 s decay: {@link FinaglePeakEwma}. */
+    FINAGLE_P2C_PEAK_EWMA("Finagle P2C + peak EWMA", true) {
+        @Override
+        Router router(Client client, Candidates candidates, World world) {
+            return new FinaglePeakEwma(client.random, candidates.size());
+        }
+    },
+
+    /**
+     * Envoy's {@code LEAST_REQUEST} ({@link EnvoyLeastRequest}), its endpoints weighted by their size, as an
+     * operator would configure them: two choices when the weights are equal, else EDF with active request
+     * bias 1.0.
+     */
+    ENVOY_LEAST_REQUEST("Envoy LEAST_REQUEST", true) {
+        @Override
+        Router router(Client client, Candidates candidates, World world) {
+            double[] weights = new double[candidates.size()];
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = world.backends()[i].nominalCapacity();
+            }
+            return new EnvoyLeastRequest(client.random, weights);
+        }
+    },
+
+    /** gRPC's weighted round robin fed by per-call ORCA load reports: {@link GrpcWeightedRoundRobin}. */
+    GRPC_WRR_ORCA("gRPC WRR + ORCA", true) {
+        @Override
+        Router router(Client client, Candidates candidates, World world) {
+            return new GrpcWeightedRoundRobin(client.random, candidates.size(), world.reports());
+        }
+    },
+
+    /**
+     * The starter's default router, {@link CapacityAwareRoutees}, the real class on the simulated clock:
+     * gossiped capacity, this client's in-flight counts and peak-EWMA latency.
+     */
+    CAPACITY_AWARE("capacity-aware (default)", true) {
+        @Override
+        Router router(Client client, Candidates candidates, World world) {
+            SimClock clock = world.clock();
+            CapacityAwareRoutees routees = new CapacityAwareRoutees(client.view, MetricsSelector.CPU,
+                    () -> Math.round(clock.seconds() * 1e9), CapacityAwareRoutees.DEFAULT_DECAY);
+            List<String> addresses = candidates.addresses();
+            return new Router() {
+                @Override
+                public int pick(double now) {
+                    return candidates.indexOf(routees.pick(addresses, client.random).orElseThrow());
+                }
+
+                @Override
+                public Runnable sent(int backend, double now, double done) {
+                    CapacityAwareRoutees.Load load = routees.load(addresses.get(backend));
+                    long started = load.start();
+                    return () -> load.end(started, false);
+                }
+            };
+        }
     };
 
     private final String label;
@@ -216,7 +276,7 @@ public enum Strategy {
     }
 
     /** A router for {@code client}, choosing among {@code candidates}. */
-    abstract Router router(Client client, Candidates candidates);
+    abstract Router router(Client client, Candidates candidates, World world);
 
     private static Router weighted(Client client, Candidates candidates, MetricsSelector selector) {
         WeightedRoutees routees = new WeightedRoutees(client.view, selector);
@@ -230,6 +290,31 @@ public enum Strategy {
 
         /** The index of the backend for a request sent at {@code now}. */
         int pick(double now);
+
+        /**
+         * Tells the router its pick went to {@code backend} at {@code now} and completes at {@code done};
+         * returns what the client runs when the response arrives (at {@code done}), or null for nothing.
+         */
+        default Runnable sent(int backend, double now, double done) {
+            return null;
+        }
+    }
+
+    /** What routers may read besides their client: the simulated time, and the backends' load reports. */
+    record World(SimClock clock, Backend[] backends, Reports reports) {}
+
+    /**
+     * Each backend's ORCA-style report, as its server would attach it to every response: utilisation and
+     * requests completed per second over the last second.
+     */
+    static final class Reports {
+        final double[] utilisation;
+        final double[] qps;
+
+        Reports(int n) {
+            utilisation = new double[n];
+            qps = new double[n];
+        }
     }
 
     /** The backends' addresses, an immutable list reused for every pick, and their indexes. */

@@ -20,7 +20,9 @@ import org.springframework.util.unit.DataSize;
  *     registered under in a Spring Cloud service registry (Eureka, Consul), else
  *     http://<server.address or this host's address>:<the port the server actually listens on>.
  * @param selector What turns a sample into a routing weight: cpu, heap, mix (the mean of cpu and heap) or
- *     system-load-average.
+ *     system-load-average. cpu by default: in the routing simulation it has the lowest tail latency of the
+ *     four (heap reads the garbage collector's cycle rather than load, and system-load-average saturates
+ *     at one runnable thread per processor).
  * @param probe How this node's load is read.
  * @param sampleInterval How often this node samples its own load (Akka's default: 3s).
  * @param movingAverageHalfLife After how long an old reading's weight in the smoothed sample has halved
@@ -38,7 +40,7 @@ import org.springframework.util.unit.DataSize;
 public record ClusterMetricsProperties(
         @DefaultValue("true") boolean enabled,
         String nodeAddress,
-        @DefaultValue("mix") MetricsSelector selector,
+        @DefaultValue("cpu") MetricsSelector selector,
         @DefaultValue Probe probe,
         @DefaultValue("3s") Duration sampleInterval,
         @DefaultValue("12s") Duration movingAverageHalfLife,
@@ -205,12 +207,40 @@ public record ClusterMetricsProperties(
     public record Discovery(@DefaultValue("true") boolean enabled, String serviceId) {}
 
     /**
-     * Metrics-weighted routing for {@code @LoadBalanced} clients.
+     * Metrics-aware routing for {@code @LoadBalanced} clients.
      *
-     * @param enabled Whether every Spring Cloud LoadBalancer client routes by cluster metrics (weighted random
-     *     by the selector's weights), also to services this app is not an instance of: their load is pulled from
-     *     one of their instances each gossip interval. For one client only, name
-     *     ClusterMetricsLoadBalancerConfiguration as the configuration of its LoadBalancerClient annotation instead.
+     * @param enabled Whether every Spring Cloud LoadBalancer client routes by cluster metrics, also to services
+     *     this app is not an instance of: their load is pulled from one of their instances each gossip
+     *     interval. For one client only, name ClusterMetricsLoadBalancerConfiguration as the configuration of
+     *     its LoadBalancerClient annotation instead.
+     * @param strategy How a client picks an instance: capacity-aware (power of two choices by gossiped capacity
+     *     and this client's in-flight calls and latency) or weighted (weighted random by the selector's weights).
+     * @param abandonAfter How long a call may go without Spring Cloud reporting its end (a cancelled WebClient
+     *     or Gateway exchange is never reported) before capacity-aware routing stops counting it in flight.
+     *     Longer than the slowest call.
      */
-    public record LoadBalancer(@DefaultValue("false") boolean enabled) {}
+    public record LoadBalancer(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("capacity-aware") RoutingStrategy strategy,
+            @DefaultValue("1m") Duration abandonAfter) {
+
+        /** Checks the settings at binding. */
+        public LoadBalancer {
+            requirePositive("loadbalancer.abandon-after", abandonAfter);
+        }
+    }
+
+    /** How a Spring Cloud LoadBalancer client picks an instance. */
+    public enum RoutingStrategy {
+
+        /**
+         * {@link io.clustermetrics.CapacityAwareRoutees}: power of two choices drawn by gossiped capacity, the
+         * cheaper by this client's in-flight calls and latency. The lowest tail latency in the routing
+         * simulation against round robin, power of two choices, Finagle, Envoy and gRPC.
+         */
+        CAPACITY_AWARE,
+
+        /** {@link io.clustermetrics.WeightedRoutees}: weighted random by the selector's weights. */
+        WEIGHTED
+    }
 }

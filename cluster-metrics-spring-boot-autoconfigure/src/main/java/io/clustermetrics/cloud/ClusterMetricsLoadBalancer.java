@@ -1,6 +1,8 @@
 package io.clustermetrics.cloud;
 
 import io.clustermetrics.MetricsObserver;
+import io.clustermetrics.CapacityAwareRoutees;
+import io.clustermetrics.Router;
 import io.clustermetrics.WeightedRoutees;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,10 +18,12 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import reactor.core.publisher.Mono;
 
 /**
- * A Spring Cloud LoadBalancer that picks among a service's instances at random, weighted by the cluster
- * metrics weights of their base URIs ({@link WeightedRoutees}): never the argmin, so clients with a view a
- * gossip round old do not all pile onto the node that looked idlest. Instances without metrics yet get a
- * fair share; expired ones get none; when no instance has any capacity, the draw is uniform.
+ * A Spring Cloud LoadBalancer that picks among a service's instances with a cluster metrics {@link Router}
+ * over the addresses of their base URIs: by default {@link CapacityAwareRoutees} (power of two choices on
+ * gossiped capacity and this client's in-flight calls and latency, which
+ * {@link ClusterMetricsLoadBalancerLifecycle} reports), or {@link WeightedRoutees} (weighted random on the
+ * selector's weights). Neither is an argmin, so clients with a view a gossip round old do not all pile onto
+ * the node that looked idlest.
  *
  * <p>Each pick tells the {@link MetricsObserver} which instances the client routes among, so that an app
  * routing to another service learns that service's load without joining its gossip, and matches each
@@ -28,17 +32,17 @@ import reactor.core.publisher.Mono;
 public class ClusterMetricsLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
     private final ObjectProvider<ServiceInstanceListSupplier> instances;
-    private final WeightedRoutees routees;
+    private final Router routees;
     private final MetricsObserver observer;
     private final String service;
 
     /**
      * @param instances the service's instances, as Spring Cloud LoadBalancer supplies them
-     * @param routees the weighted router
+     * @param routees the router that picks among the instances' addresses
      * @param observer learns the service's load and matches its instances to their metrics
      * @param service the service id this balancer routes to
      */
-    public ClusterMetricsLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> instances, WeightedRoutees routees,
+    public ClusterMetricsLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> instances, Router routees,
             MetricsObserver observer, String service) {
         this.instances = instances;
         this.routees = routees;

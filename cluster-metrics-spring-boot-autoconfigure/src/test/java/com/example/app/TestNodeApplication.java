@@ -40,11 +40,31 @@ public class TestNodeApplication {
         return gossip.getObject().selfAddress();
     }
 
+    /**
+     * Work that takes {@code test.work-delay-ms} (0 by default), or fails with 500 when asked to: what the
+     * capacity-aware routing test calls.
+     */
+    @GetMapping("/work")
+    public org.springframework.http.ResponseEntity<String> work(@Value("${test.work-delay-ms:0}") long delayMillis,
+            @org.springframework.web.bind.annotation.RequestParam(defaultValue = "false") boolean fail)
+            throws InterruptedException {
+        Thread.sleep(delayMillis);
+        return fail ? org.springframework.http.ResponseEntity.internalServerError().body("failed")
+                : org.springframework.http.ResponseEntity.ok(gossip.getObject().selfAddress());
+    }
+
     /** A client routed by Spring Cloud LoadBalancer, and so by cluster metrics when that is switched on. */
     @Bean
     @LoadBalanced
     RestClient.Builder loadBalancedRestClientBuilder() {
         return RestClient.builder();
+    }
+
+    /** The same, as a RestTemplate. */
+    @Bean
+    @LoadBalanced
+    org.springframework.web.client.RestTemplate loadBalancedRestTemplate() {
+        return new org.springframework.web.client.RestTemplate();
     }
 
     /** The plain client for everything else (Eureka's own calls among them), as an app with both declares it. */

@@ -63,9 +63,9 @@ class ClusterMetricsAutoConfigurationTest {
             assertThat(context).hasSingleBean(ClusterMetrics.class).hasSingleBean(WeightedRoutees.class)
                     .hasSingleBean(AdaptiveLoadBalancer.class);
             assertThat(context.getBean(MetricsProbe.class)).isInstanceOf(OshiProbe.class);
-            assertThat(context.getBean(MetricsSelector.class)).isEqualTo(MetricsSelector.MIX);
-            assertThat(context.getBean(WeightedRoutees.class).selector()).isEqualTo(MetricsSelector.MIX);
-            assertThat(context.getBean(AdaptiveLoadBalancer.class).selector()).isEqualTo(MetricsSelector.MIX);
+            assertThat(context.getBean(MetricsSelector.class)).isEqualTo(MetricsSelector.CPU);
+            assertThat(context.getBean(WeightedRoutees.class).selector()).isEqualTo(MetricsSelector.CPU);
+            assertThat(context.getBean(AdaptiveLoadBalancer.class).selector()).isEqualTo(MetricsSelector.CPU);
             ClusterMetricsProperties properties = context.getBean(ClusterMetricsProperties.class);
             assertThat(properties.sampleInterval()).hasSeconds(3);
             assertThat(properties.movingAverageHalfLife()).hasSeconds(12);

@@ -34,8 +34,11 @@ class ConfigurationMetadataTest {
         assertThat(properties.get("cluster.metrics.sample-interval").get("defaultValue").asString()).isEqualTo("3s");
         assertThat(properties.get("cluster.metrics.moving-average-half-life").get("defaultValue").asString()).isEqualTo("12s");
         assertThat(properties.get("cluster.metrics.gossip.interval").get("defaultValue").asString()).isEqualTo("3s");
-        assertThat(properties.get("cluster.metrics.selector").get("defaultValue").asString()).isEqualTo("mix");
+        assertThat(properties.get("cluster.metrics.selector").get("defaultValue").asString()).isEqualTo("cpu");
+        assertThat(properties.get("cluster.metrics.loadbalancer.strategy").get("defaultValue").asString())
+                .isEqualTo("capacity-aware");
+        assertThat(properties.get("cluster.metrics.loadbalancer.abandon-after").get("defaultValue").asString()).isEqualTo("1m");
         assertThat(metadata.get("hints")).extracting(h -> h.get("name").asString())
-                .contains("cluster.metrics.selector", "cluster.metrics.probe.type");
+                .contains("cluster.metrics.selector", "cluster.metrics.probe.type", "cluster.metrics.loadbalancer.strategy");
     }
 }

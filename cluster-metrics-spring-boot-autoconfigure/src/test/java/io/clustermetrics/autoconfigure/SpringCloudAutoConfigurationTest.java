@@ -1,5 +1,11 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.CapacityAwareRoutees;
+import io.clustermetrics.Router;
+import io.clustermetrics.WeightedRoutees;
+import io.clustermetrics.cloud.ClusterMetricsLoadBalancerLifecycle;
+import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
+
 import io.clustermetrics.gossip.ClusterMetricsGossip;
 import io.clustermetrics.gossip.GossipPeers;
 import io.clustermetrics.cloud.ClusterMetricsLoadBalancer;
@@ -171,6 +177,63 @@ class SpringCloudAutoConfigurationTest {
                     assertThat(factory.getInstance("orders")).isInstanceOf(ClusterMetricsLoadBalancer.class);
                     assertThat(factory.getInstance("billing")).isInstanceOf(RandomLoadBalancer.class);
                 });
+    }
+
+    @Test
+    void eachClientGetsItsOwnCapacityAwareRouterAndLifecycleByDefaultAndWeightedWhenAsked() {
+        WebApplicationContextRunner clients = runner.withConfiguration(AutoConfigurations.of(LoadBalancerAutoConfiguration.class))
+                .withPropertyValues("cluster.metrics.loadbalancer.enabled=true");
+        clients.run(context -> {
+            LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+            Router orders = factory.getInstance("orders", Router.class);
+            assertThat(orders).isInstanceOf(CapacityAwareRoutees.class).isNotSameAs(factory.getInstance("billing", Router.class));
+            assertThat(factory.getInstance("orders", ClusterMetricsLoadBalancerLifecycle.class)
+                    .supports(Object.class, Object.class, ServiceInstance.class)).isTrue();
+            assertThat(factory.getInstances("orders", LoadBalancerLifecycle.class).values())
+                    .hasAtLeastOneElementOfType(ClusterMetricsLoadBalancerLifecycle.class);
+        });
+        clients.withPropertyValues("cluster.metrics.loadbalancer.strategy=weighted").run(context -> {
+            LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+            assertThat(factory.getInstance("orders", Router.class)).isInstanceOf(WeightedRoutees.class);
+            assertThat(factory.getInstance("orders", ClusterMetricsLoadBalancerLifecycle.class)
+                    .supports(Object.class, Object.class, ServiceInstance.class)).as("nothing to feed").isFalse();
+        });
+    }
+
+    @Test
+    void aClientsOwnRouterWins() {
+        runner.withConfiguration(AutoConfigurations.of(LoadBalancerAutoConfiguration.class))
+                .withUserConfiguration(OrdersByOwnRouter.class)
+                .run(context -> assertThat(context.getBean(LoadBalancerClientFactory.class).getInstance("orders", Router.class))
+                        .isSameAs(OrdersByOwnRouter.ROUTER));
+    }
+
+    @Test
+    void theStrategyAndAbandonAfterAreChecked() {
+        runner.withPropertyValues("cluster.metrics.loadbalancer.strategy=fastest").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining("fastest"));
+        runner.withPropertyValues("cluster.metrics.loadbalancer.abandon-after=0s").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining("cluster.metrics.loadbalancer.abandon-after must be positive"));
+        runner.withPropertyValues("cluster.metrics.loadbalancer.strategy=WEIGHTED").run(context -> assertThat(
+                context.getBean(ClusterMetricsProperties.class).loadbalancer().strategy())
+                .isEqualTo(ClusterMetricsProperties.RoutingStrategy.WEIGHTED));
+    }
+
+    /** A client with a router of its own, marked primary as the configuration's Javadoc says. */
+    @Configuration(proxyBeanMethods = false)
+    @LoadBalancerClient(name = "orders", configuration = {OwnRouter.class, ClusterMetricsLoadBalancerConfiguration.class})
+    static class OrdersByOwnRouter {
+        static final Router ROUTER = candidates -> candidates.stream().findFirst();
+    }
+
+    /** The router of {@link OrdersByOwnRouter}. */
+    @Configuration(proxyBeanMethods = false)
+    static class OwnRouter {
+        @Bean
+        @org.springframework.context.annotation.Primary
+        Router ownRouter() {
+            return OrdersByOwnRouter.ROUTER;
+        }
     }
 
     /** One client routed by cluster metrics, the Spring Cloud way. */

@@ -43,6 +43,8 @@ class SpringCloudTest {
                 "eureka.instance.hostname=localhost",
                 "cluster.metrics.selector=cpu",
                 "cluster.metrics.loadbalancer.enabled=true",
+                // weighted: shares are then the metrics' alone, which is what this test follows
+                "cluster.metrics.loadbalancer.strategy=weighted",
                 "test.tunable-cpu=" + cpu)).toArray(String[]::new))).toList();
     }
 

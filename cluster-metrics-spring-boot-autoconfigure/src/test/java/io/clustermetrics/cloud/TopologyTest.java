@@ -101,10 +101,15 @@ class TopologyTest {
                 "cluster.metrics.gossip.secret=" + SECRET));
     }
 
-    /** A client app: only the switch, the selector the shares are computed with, and the shared secret. */
+    /**
+     * A client app: the switch, the shared secret, and the weighted strategy with the selector the shares are
+     * computed with, so that a share is a function of the metrics alone: what this test checks is that they
+     * reach every kind of client (CapacityAwareRoutingTest checks the default strategy).
+     */
     private static String[] client(String name) {
         return eurekaClient("spring.application.name=" + name, "cluster.metrics.loadbalancer.enabled=true",
-                "cluster.metrics.selector=cpu", "cluster.metrics.gossip.secret=" + SECRET,
+                "cluster.metrics.loadbalancer.strategy=weighted", "cluster.metrics.selector=cpu",
+                "cluster.metrics.gossip.secret=" + SECRET,
                 "spring.cloud.loadbalancer.cache.ttl=1s");
     }
 

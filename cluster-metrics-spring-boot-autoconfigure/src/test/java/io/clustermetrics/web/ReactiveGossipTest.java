@@ -54,7 +54,8 @@ class ReactiveGossipTest {
                 "cluster.metrics.gossip.max-body-size=2KB")).toList();
         client = TestNodeApplication.start(Stream.concat(Stream.of("spring.application.name=web",
                 "cluster.metrics.loadbalancer.enabled=true", "cluster.metrics.selector=cpu",
-                "cluster.metrics.gossip.secret=" + SECRET), IntStream.range(0, 2).mapToObj(i ->
+                // weighted: the split is then the metrics' alone, which is what this test checks
+                "cluster.metrics.loadbalancer.strategy=weighted", "cluster.metrics.gossip.secret=" + SECRET), IntStream.range(0, 2).mapToObj(i ->
                 "spring.cloud.discovery.client.simple.instances.reactive-orders[" + i + "].uri=http://localhost:" + ports.get(i)))
                 .toArray(String[]::new));
     }
