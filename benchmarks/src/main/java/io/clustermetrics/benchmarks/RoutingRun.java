@@ -27,8 +27,10 @@ import java.util.stream.IntStream;
  * {@link MetricsGossip#apply} into its real {@link ClusterMetrics} (15 s ttl, on the simulated clock),
  * and sweeps it when its next node would expire, as the starter does.
  *
- * <p>Requests arrive as one Poisson stream spread uniformly over the clients; a request's work is
- * exponential (mean 1 unit). Everything random is drawn from {@code seed}, and the arrivals and the
+ * <p>Requests arrive as one Poisson stream (or on/off bursts, {@link Arrivals}) spread uniformly over the
+ * clients; a request's work is exponential (mean 1 unit). A router learns when its requests complete at
+ * their completion time ({@link Strategy.Router#sent}), and every second each backend's utilisation and
+ * qps become what its responses report, for gRPC's weighted round robin. Everything random is drawn from {@code seed}, and the arrivals and the
  * gossip draw from streams of their own, so every strategy of a scenario sees the same requests and the
  * same gossip schedule. Same setup, same result.
  */
