@@ -273,7 +273,10 @@ final class RoutingRun {
         }
     }
 
-    /** Per gossip interval of the measured window, how the requests spread over the backends. */
+    /**
+     * Per gossip interval of the measured window, how the requests spread over the backends; intervals with
+     * fewer than 20 requests a backend are not counted.
+     */
     private final class Herd {
         private final long[] counts;
         private int window = -1;
@@ -298,7 +301,9 @@ final class RoutingRun {
             for (long c : counts) {
                 total += c;
             }
-            if (total > 0) {
+            // An interval with fewer than 20 requests a backend (an off phase of bursty arrivals, the run's
+            // last partial interval) measures noise, not herding.
+            if (total >= 20L * counts.length) {
                 double windowStart = start + window * GOSSIP_INTERVAL;
                 double capacity = 0;
                 for (Backend b : backends) {

@@ -56,8 +56,53 @@ public final class RoutingSimulation {
         return Parallel.map(setups, setup -> new RoutingRun(setup).run(), threads);
     }
 
-    /** One table per scenario and size, then how the target comparisons came out. */
+    /** The strategies the default is measured against by name: the best balancers in the field. */
+    static final List<Strategy> PEERS = List.of(Strategy.POWER_OF_TWO, Strategy.FINAGLE_P2C_PEAK_EWMA,
+            Strategy.ENVOY_LEAST_REQUEST, Strategy.GRPC_WRR_ORCA);
+
+    /** One table per scenario and size, then how the default compares with the rest in each row. */
     static String markdown(List<RoutingRun.Result> results) {
+        return tables(results) + summary(results);
+    }
+
+    /**
+     * Per scenario, size and load: the default's p99 against the best other strategy's and the best peer's
+     * ({@link #PEERS}), and its herd ratio.
+     */
+    static String summary(List<RoutingRun.Result> results) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%n#### The default against the rest%n%n"
+                + "| scenario | backends | load | default p99 ms | best other | its p99 ms | ÷ best other | best peer | ÷ best peer | default ÷ fair share |%n"
+                + "|---|---:|---:|---:|---|---:|---:|---|---:|---:|%n"));
+        java.util.Map<String, List<RoutingRun.Result>> rows = new java.util.LinkedHashMap<>();
+        for (RoutingRun.Result r : results) {
+            RoutingRun.Setup s = r.setup();
+            rows.computeIfAbsent(s.scenario() + "|" + s.backends() + "|" + s.load(), k -> new ArrayList<>()).add(r);
+        }
+        int lowest = 0;
+        int within5 = 0;
+        for (List<RoutingRun.Result> row : rows.values()) {
+            RoutingRun.Result ours = row.stream().filter(r -> r.setup().strategy() == Strategy.CAPACITY_AWARE).findFirst().orElse(null);
+            RoutingRun.Result other = row.stream().filter(r -> r.setup().strategy() != Strategy.CAPACITY_AWARE)
+                    .min(java.util.Comparator.comparingDouble(RoutingRun.Result::p99)).orElse(null);
+            RoutingRun.Result peer = row.stream().filter(r -> PEERS.contains(r.setup().strategy()))
+                    .min(java.util.Comparator.comparingDouble(RoutingRun.Result::p99)).orElse(null);
+            if (ours == null || other == null || peer == null) {
+                continue;
+            }
+            lowest += ours.p99() <= other.p99() ? 1 : 0;
+            within5 += ours.p99() <= 1.05 * other.p99() ? 1 : 0;
+            RoutingRun.Setup s = ours.setup();
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.0f%% | %s | %s | %s | %.2f | %s | %.2f | %.2f |%n",
+                    s.scenario().label(), s.backends(), s.load() * 100, millis(ours.p99()), other.setup().strategy().label(),
+                    millis(other.p99()), ours.p99() / other.p99(), peer.setup().strategy().label(), ours.p99() / peer.p99(),
+                    ours.maxShareOverFair()));
+        }
+        out.append(String.format(Locale.ROOT, "%nThe default has the lowest p99 in %d of %d rows, and is within 5%% of the lowest in %d.%n",
+                lowest, rows.size(), within5));
+        return out.toString();
+    }
+
+    private static String tables(List<RoutingRun.Result> results) {
         StringBuilder out = new StringBuilder();
         Scenario scenario = null;
         int size = -1;
