@@ -130,6 +130,13 @@ public class TestNodeApplication {
         return new SpringApplicationBuilder(TestNodeApplication.class).properties(all.toArray(String[]::new)).run();
     }
 
+    /** A loopback port free now, for a node that must know its port before it starts. */
+    public static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     /** The base URL a started node gives itself. */
     public static String address(ConfigurableApplicationContext node) {
         return "http://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port");

@@ -15,8 +15,6 @@ import io.clustermetrics.gossip.ClusterMetricsGossip;
 import io.clustermetrics.gossip.HttpMetricsTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,7 +92,7 @@ class TopologyTest {
 
     /** An instance of {@code service} on a port chosen here, calling itself by IP, registered by host name. */
     private static ConfigurableApplicationContext member(String service, double cpu) throws IOException {
-        int port = freePort();
+        int port = TestNodeApplication.freePort();
         return TestNodeApplication.start(eurekaClient("spring.application.name=" + service, "server.port=" + port,
                 "eureka.instance.hostname=localhost", "cluster.metrics.node-address=http://127.0.0.1:" + port,
                 "cluster.metrics.probe.type=static", "cluster.metrics.probe.static.cpu-load=" + cpu,
@@ -118,11 +116,6 @@ class TopologyTest {
                 .toArray(String[]::new);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static String address(ConfigurableApplicationContext node) {
         return TestNodeApplication.address(node);

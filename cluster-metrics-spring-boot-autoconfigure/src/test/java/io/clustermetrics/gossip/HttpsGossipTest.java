@@ -7,8 +7,6 @@ import com.example.app.TestNodeApplication;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.NodeMetrics;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +47,7 @@ class HttpsGossipTest {
                 "-keystore", truststore.toString(), "-storepass", "changeit");
         assertThat(Files.size(truststore)).isPositive();
 
-        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        List<Integer> ports = List.of(TestNodeApplication.freePort(), TestNodeApplication.freePort(), TestNodeApplication.freePort());
         addresses = ports.stream().map(p -> "https://localhost:" + p).toList();
         String peers = addresses.stream().limit(2).collect(Collectors.joining(","));
         for (int i = 0; i < 3; i++) {
@@ -80,11 +78,6 @@ class HttpsGossipTest {
         assertThat(keytool.waitFor()).as(output).isZero();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void httpsPeersGossipThroughTheSslBundleAndNotWithoutIt() {

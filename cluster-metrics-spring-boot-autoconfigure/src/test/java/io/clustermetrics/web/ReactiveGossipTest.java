@@ -11,8 +11,6 @@ import io.clustermetrics.MetricsObserver;
 import io.clustermetrics.NodeMetrics;
 import io.clustermetrics.wire.GossipSignature;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +44,7 @@ class ReactiveGossipTest {
 
     @BeforeAll
     static void start() throws IOException {
-        ports = List.of(freePort(), freePort());
+        ports = List.of(TestNodeApplication.freePort(), TestNodeApplication.freePort());
         String peers = ports.stream().map(p -> "http://127.0.0.1:" + p).collect(Collectors.joining(","));
         nodes = IntStream.range(0, 2).mapToObj(i -> ReactiveApplication.start("spring.application.name=reactive-orders",
                 "server.port=" + ports.get(i), "cluster.metrics.gossip.peers=" + peers, "cluster.metrics.probe.type=static",
@@ -65,11 +63,6 @@ class ReactiveGossipTest {
         Stream.concat(Stream.of(client), nodes.stream()).forEach(ConfigurableApplicationContext::close);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static String address(int i) {
         return "http://127.0.0.1:" + ports.get(i);

@@ -38,7 +38,7 @@ class ReplayAndFloodTest {
     }
 
     private void startCluster(String... properties) throws Exception {
-        List<Integer> ports = List.of(TrustBoundaryTest.freePort(), TrustBoundaryTest.freePort(), TrustBoundaryTest.freePort());
+        List<Integer> ports = List.of(TestNodeApplication.freePort(), TestNodeApplication.freePort(), TestNodeApplication.freePort());
         addresses = ports.stream().map(p -> "http://127.0.0.1:" + p).toList();
         for (int port : ports) {
             List<String> all = new ArrayList<>(List.of("server.port=" + port, "cluster.metrics.gossip.secret=" + SECRET,

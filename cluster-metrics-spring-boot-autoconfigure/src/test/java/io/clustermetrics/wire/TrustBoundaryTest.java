@@ -40,7 +40,7 @@ class TrustBoundaryTest {
 
     @BeforeAll
     static void start() throws IOException {
-        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        List<Integer> ports = List.of(TestNodeApplication.freePort(), TestNodeApplication.freePort(), TestNodeApplication.freePort());
         addresses = ports.stream().map(p -> "http://127.0.0.1:" + p).toList();
         for (int port : ports) {
             nodes.add(TestNodeApplication.start("server.port=" + port, "cluster.metrics.gossip.secret=" + SECRET,
@@ -55,11 +55,6 @@ class TrustBoundaryTest {
         nodes.forEach(ConfigurableApplicationContext::close);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static void awaitWholeView() {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> nodes.forEach(node -> assertThat(
