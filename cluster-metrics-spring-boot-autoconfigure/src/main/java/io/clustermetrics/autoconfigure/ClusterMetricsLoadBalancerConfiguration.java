@@ -51,28 +51,29 @@ public class ClusterMetricsLoadBalancerConfiguration {
 
     /**
      * Reports this client's calls to a capacity-aware router: Spring Cloud calls it for {@code RestClient},
-     * {@code RestTemplate}, {@code WebClient} and Gateway routes.
+     * {@code RestTemplate}, {@code WebClient} and Gateway routes. It matches instances to addresses with the
+     * app's {@link NodeAliases}, as the balancer's observer does.
      */
     @Bean
     @ConditionalOnMissingBean(value = ClusterMetricsLoadBalancerLifecycle.class, search = SearchStrategy.CURRENT)
-    public ClusterMetricsLoadBalancerLifecycle clusterMetricsLoadBalancerLifecycle(Router router,
-            ObjectProvider<NodeAliases> aliases, ClusterMetricsProperties properties) {
-        return new ClusterMetricsLoadBalancerLifecycle(router, aliases.getIfAvailable(NodeAliases::new),
-                properties.loadbalancer().abandonAfter());
+    public ClusterMetricsLoadBalancerLifecycle clusterMetricsLoadBalancerLifecycle(Router router, NodeAliases aliases,
+            ClusterMetricsProperties properties) {
+        return new ClusterMetricsLoadBalancerLifecycle(router, aliases, properties.loadbalancer().abandonAfter());
     }
 
     /**
      * The metrics-aware balancer of this client's service, unless the client configures one of its own. The
-     * app's {@link MetricsObserver} learns the service's load and matches its instances.
+     * app's {@link MetricsObserver} learns the service's load and matches its instances; without one (gossip
+     * off), a silent observer matches them with the same {@link NodeAliases} as the lifecycle.
      */
     @Bean
     @ConditionalOnMissingBean(ReactorLoadBalancer.class)
     public ReactorServiceInstanceLoadBalancer clusterMetricsLoadBalancer(Environment environment,
-            LoadBalancerClientFactory factory, ClusterMetrics metrics, Router router,
+            LoadBalancerClientFactory factory, ClusterMetrics metrics, Router router, NodeAliases aliases,
             ObjectProvider<MetricsObserver> observer) {
         String service = LoadBalancerClientFactory.getName(environment);
         return new ClusterMetricsLoadBalancer(factory.getLazyProvider(service, ServiceInstanceListSupplier.class),
-                router, observer.getIfAvailable(() -> new MetricsObserver(metrics, (target, pdu) -> { }, new NodeAliases(),
+                router, observer.getIfAvailable(() -> new MetricsObserver(metrics, (target, pdu) -> { }, aliases,
                         null, Long.MAX_VALUE, new Random())), service);
     }
 }

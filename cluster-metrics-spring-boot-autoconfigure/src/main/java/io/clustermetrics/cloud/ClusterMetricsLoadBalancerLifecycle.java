@@ -5,7 +5,6 @@ import io.clustermetrics.NodeAliases;
 import io.clustermetrics.Router;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.CompletionContext;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
@@ -42,7 +41,6 @@ public class ClusterMetricsLoadBalancerLifecycle implements LoadBalancerLifecycl
     private final CapacityAwareRoutees routees;
     private final NodeAliases aliases;
     private final long abandonAfterNanos;
-    private final LongSupplier nanoClock;
     private volatile long nextSweep;
 
     /**
@@ -52,15 +50,10 @@ public class ClusterMetricsLoadBalancerLifecycle implements LoadBalancerLifecycl
      * @param abandonAfter how long a call may go without an end before its start is released
      */
     public ClusterMetricsLoadBalancerLifecycle(Router router, NodeAliases aliases, Duration abandonAfter) {
-        this(router, aliases, abandonAfter, System::nanoTime);
-    }
-
-    ClusterMetricsLoadBalancerLifecycle(Router router, NodeAliases aliases, Duration abandonAfter, LongSupplier nanoClock) {
         this.routees = router instanceof CapacityAwareRoutees c ? c : null;
         this.aliases = aliases;
         this.abandonAfterNanos = abandonAfter.toNanos();
-        this.nanoClock = nanoClock;
-        this.nextSweep = nanoClock.getAsLong();
+        this.nextSweep = System.nanoTime();
     }
 
     @Override
@@ -105,7 +98,7 @@ public class ClusterMetricsLoadBalancerLifecycle implements LoadBalancerLifecycl
     }
 
     private void sweepAbandoned() {
-        long now = nanoClock.getAsLong();
+        long now = System.nanoTime();
         if (now - nextSweep < 0) {
             return;
         }
