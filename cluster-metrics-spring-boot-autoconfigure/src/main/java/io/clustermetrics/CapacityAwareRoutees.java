@@ -21,8 +21,8 @@ import java.util.random.RandomGenerator;
  *       mean, as gRPC's weighted round robin clamps its weights. A candidate without a live sample (none
  *       yet, or expired) gets the mean.
  *   <li><b>Cost</b>, from this client's own calls ({@link Load}): a latency estimate × (calls in flight + 1),
- *       as Finagle's peak EWMA. A slower response raises the estimate at once, faster ones pull it down with
- *       a {@link #DEFAULT_DECAY} time constant. While calls are in flight the estimate is at least their
+ *       as Finagle's peak EWMA. A slower response raises the estimate at once; a faster one leaves it, and
+ *       it decays with a {@link #DEFAULT_DECAY} time constant, so it follows a node that has become faster. While calls are in flight the estimate is at least their
  *       mean age, so a node that stops answering (a GC pause) looks slow before any response says so.
  * </ul>
  *

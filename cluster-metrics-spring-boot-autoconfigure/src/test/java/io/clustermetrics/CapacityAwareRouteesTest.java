@@ -147,11 +147,13 @@ class CapacityAwareRouteesTest {
     }
 
     @Test
-    void fasterResponsesPullTheEstimateDownWithTheDecay() {
+    void theEstimateDecaysWithItsTimeConstantAndAFasterResponseDoesNotLowerItAtOnce() {
         call("a", 100);
         nanos.addAndGet(10_000 * MS);
-        // 10 s later the peak has decayed by e^-1, and a 10 ms response moves it little at once.
-        assertThat(routees.load("a").latency(nanos.get())).isCloseTo(100 * MS * Math.exp(-1.01), within(1.0 * MS));
+        // 10 s later the peak has decayed by e^-1
+        assertThat(routees.load("a").latency(nanos.get())).isCloseTo(100 * MS * Math.exp(-1.0), within(1.0 * MS));
+        call("a", 10);
+        assertThat(routees.load("a").latency(nanos.get())).isCloseTo(100 * MS * Math.exp(-1.001), within(1.0 * MS));
     }
 
     @Test
