@@ -1,8 +1,10 @@
 package io.clustermetrics.benchmarks;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code key=value} command-line arguments, each with a default. */
 final class Args {
@@ -46,12 +48,12 @@ final class Args {
     }
 
     /** A comma-separated list of an enum's constant names; every constant when absent. */
-    <E extends Enum<E>> java.util.Set<E> constants(String key, Class<E> type) {
-        java.util.Set<E> all = java.util.EnumSet.allOf(type);
+    <E extends Enum<E>> Set<E> constants(String key, Class<E> type) {
+        Set<E> all = EnumSet.allOf(type);
         if (!values.containsKey(key)) {
             return all;
         }
-        java.util.Set<E> chosen = java.util.EnumSet.noneOf(type);
+        Set<E> chosen = EnumSet.noneOf(type);
         for (String name : values.get(key).split(",")) {
             chosen.add(Enum.valueOf(type, name.trim()));
         }

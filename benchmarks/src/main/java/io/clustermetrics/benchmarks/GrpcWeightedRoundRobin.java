@@ -1,5 +1,6 @@
 package io.clustermetrics.benchmarks;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -33,8 +34,8 @@ final class GrpcWeightedRoundRobin implements Strategy.Router {
         nonEmptySince = new double[n];
         lastUpdated = new double[n];
         scaled = new int[n];
-        java.util.Arrays.fill(nonEmptySince, Double.POSITIVE_INFINITY);
-        java.util.Arrays.fill(scaled, 1);
+        Arrays.fill(nonEmptySince, Double.POSITIVE_INFINITY);
+        Arrays.fill(scaled, 1);
         sequence = random.nextInt(1 << 30);
         nextUpdate = Double.NEGATIVE_INFINITY;
     }
@@ -90,7 +91,7 @@ final class GrpcWeightedRoundRobin implements Strategy.Router {
             }
         }
         if (weighted < 2) {
-            java.util.Arrays.fill(scaled, MAX_WEIGHT);
+            Arrays.fill(scaled, MAX_WEIGHT);
             return;
         }
         double mean = sum / weighted;

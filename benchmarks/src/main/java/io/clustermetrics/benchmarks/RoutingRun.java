@@ -30,9 +30,9 @@ import java.util.stream.IntStream;
  * <p>Requests arrive as one Poisson stream (or on/off bursts, {@link Arrivals}) spread uniformly over the
  * clients; a request's work is exponential (mean 1 unit). A router learns when its requests complete at
  * their completion time ({@link Strategy.Router#sent}), and every second each backend's utilisation and
- * qps become what its responses report, for gRPC's weighted round robin. Everything random is drawn from {@code seed}, and the arrivals and the
- * gossip draw from streams of their own, so every strategy of a scenario sees the same requests and the
- * same gossip schedule. Same setup, same result.
+ * qps become what its responses report, for gRPC's weighted round robin. Everything random is drawn from
+ * {@code seed}, and the arrivals and the gossip draw from streams of their own, so every strategy of a
+ * scenario sees the same requests and the same gossip schedule. Same setup, same result.
  */
 final class RoutingRun {
 
@@ -241,7 +241,6 @@ final class RoutingRun {
         private final double rate;
         private final boolean bursty;
         private double phaseEnd;
-        private boolean on = true;
 
         Arrivals(SplittableRandom random, double rate, boolean bursty) {
             this.random = random;
@@ -250,24 +249,18 @@ final class RoutingRun {
             this.phaseEnd = bursty ? exponential(random) * Scenario.BURST : Double.POSITIVE_INFINITY;
         }
 
-        /** The arrival after one at {@code t}. */
+        /** The arrival after one at {@code t}; {@code phaseEnd} is when the current on phase ends. */
         double next(double t) {
             if (!bursty) {
                 return t + exponential(random) / rate;
             }
             while (true) {
-                if (!on) {
-                    t = phaseEnd;
-                    on = true;
-                    phaseEnd = t + exponential(random) * Scenario.BURST;
-                }
                 double candidate = t + exponential(random) / (2 * rate);
                 if (candidate < phaseEnd) {
                     return candidate;
                 }
-                // Memoryless: the draw past the phase's end is dropped, and arrivals resume when it turns on.
-                on = false;
-                t = phaseEnd;
+                // Memoryless: the draw past the phase's end is dropped; an off phase, then the next on phase.
+                t = phaseEnd + exponential(random) * Scenario.BURST;
                 phaseEnd = t + exponential(random) * Scenario.BURST;
             }
         }

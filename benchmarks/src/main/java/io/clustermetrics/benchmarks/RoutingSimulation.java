@@ -1,8 +1,13 @@
 package io.clustermetrics.benchmarks;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Routing quality under load: every {@link Strategy} side by side on the same requests, for each
@@ -21,8 +26,8 @@ public final class RoutingSimulation {
     /** Runs every scenario, size, load and strategy and prints the tables. */
     public static void main(String[] arguments) {
         Args args = new Args(arguments);
-        java.util.Set<Scenario> scenarios = args.constants("scenarios", Scenario.class);
-        java.util.Set<Strategy> strategies = args.constants("strategies", Strategy.class);
+        Set<Scenario> scenarios = args.constants("scenarios", Scenario.class);
+        Set<Strategy> strategies = args.constants("strategies", Strategy.class);
         List<RoutingRun.Setup> setups = setups(args.integers("sizes", 3, 10, 100), args.decimals("loads", 0.5, 0.7, 0.9),
                 args.integer("clients", 10), args.decimal("warmup", 60), args.decimal("measure", 240),
                 args.longValue("seed", 1)).stream()
@@ -73,7 +78,7 @@ public final class RoutingSimulation {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%n#### The default against the rest%n%n"
                 + "| scenario | backends | load | default p99 ms | best other | its p99 ms | ÷ best other | best peer | ÷ best peer | default ÷ fair share |%n"
                 + "|---|---:|---:|---:|---|---:|---:|---|---:|---:|%n"));
-        java.util.Map<String, List<RoutingRun.Result>> rows = new java.util.LinkedHashMap<>();
+        Map<String, List<RoutingRun.Result>> rows = new LinkedHashMap<>();
         for (RoutingRun.Result r : results) {
             RoutingRun.Setup s = r.setup();
             rows.computeIfAbsent(s.scenario() + "|" + s.backends() + "|" + s.load(), k -> new ArrayList<>()).add(r);
@@ -81,11 +86,9 @@ public final class RoutingSimulation {
         int lowest = 0;
         int within5 = 0;
         for (List<RoutingRun.Result> row : rows.values()) {
-            RoutingRun.Result ours = row.stream().filter(r -> r.setup().strategy() == Strategy.CAPACITY_AWARE).findFirst().orElse(null);
-            RoutingRun.Result other = row.stream().filter(r -> r.setup().strategy() != Strategy.CAPACITY_AWARE)
-                    .min(java.util.Comparator.comparingDouble(RoutingRun.Result::p99)).orElse(null);
-            RoutingRun.Result peer = row.stream().filter(r -> PEERS.contains(r.setup().strategy()))
-                    .min(java.util.Comparator.comparingDouble(RoutingRun.Result::p99)).orElse(null);
+            RoutingRun.Result ours = lowest(row, s -> s == Strategy.CAPACITY_AWARE);
+            RoutingRun.Result other = lowest(row, s -> s != Strategy.CAPACITY_AWARE);
+            RoutingRun.Result peer = lowest(row, PEERS::contains);
             if (ours == null || other == null || peer == null) {
                 continue;
             }
@@ -100,6 +103,12 @@ public final class RoutingSimulation {
         out.append(String.format(Locale.ROOT, "%nThe default has the lowest p99 in %d of %d rows, and is within 5%% of the lowest in %d.%n",
                 lowest, rows.size(), within5));
         return out.toString();
+    }
+
+    /** The result with the lowest p99 among those of {@code row} whose strategy passes {@code which}; null if none. */
+    private static RoutingRun.Result lowest(List<RoutingRun.Result> row, Predicate<Strategy> which) {
+        return row.stream().filter(r -> which.test(r.setup().strategy()))
+                .min(Comparator.comparingDouble(RoutingRun.Result::p99)).orElse(null);
     }
 
     private static String tables(List<RoutingRun.Result> results) {

@@ -199,7 +199,7 @@ public enum Strategy {
     },
 
     /** Finagle's (and Linkerd's) power of two choices with peak EWMA, 10 s decay: {@link FinaglePeakEwma}. */
-    FINAGLE_P2C_PEAK_EWMA("Finagle P2C + peak EWMA", true) {
+    FINAGLE_P2C_PEAK_EWMA("Finagle P2C + peak EWMA", false) {
         @Override
         Router router(Client client, Candidates candidates, World world) {
             return new FinaglePeakEwma(client.random, candidates.size());
@@ -211,7 +211,7 @@ public enum Strategy {
      * operator would configure them: two choices when the weights are equal, else EDF with active request
      * bias 1.0.
      */
-    ENVOY_LEAST_REQUEST("Envoy LEAST_REQUEST", true) {
+    ENVOY_LEAST_REQUEST("Envoy LEAST_REQUEST", false) {
         @Override
         Router router(Client client, Candidates candidates, World world) {
             double[] weights = new double[candidates.size()];
@@ -223,7 +223,7 @@ public enum Strategy {
     },
 
     /** gRPC's weighted round robin fed by per-call ORCA load reports: {@link GrpcWeightedRoundRobin}. */
-    GRPC_WRR_ORCA("gRPC WRR + ORCA", true) {
+    GRPC_WRR_ORCA("gRPC WRR + ORCA", false) {
         @Override
         Router router(Client client, Candidates candidates, World world) {
             return new GrpcWeightedRoundRobin(client.random, candidates.size(), world.reports());
@@ -234,7 +234,7 @@ public enum Strategy {
      * The starter's default router, {@link CapacityAwareRoutees}, the real class on the simulated clock:
      * gossiped capacity, this client's in-flight counts and peak-EWMA latency.
      */
-    CAPACITY_AWARE("capacity-aware (default)", true) {
+    CAPACITY_AWARE("capacity-aware (default)", false) {
         @Override
         Router router(Client client, Candidates candidates, World world) {
             SimClock clock = world.clock();
@@ -270,7 +270,10 @@ public enum Strategy {
         return label;
     }
 
-    /** Whether the strategy reads the client's in-flight counts, which the simulation then keeps. */
+    /**
+     * Whether the strategy reads the client's in-flight counts, which the simulation then keeps; those that
+     * count their own through {@link Router#sent} do not.
+     */
     boolean usesInFlight() {
         return usesInFlight;
     }
