@@ -39,6 +39,29 @@ public enum MetricsSelector {
         public double weight(NodeMetrics m) {
             return m.hasLoadAverage() ? clamp(1.0 - m.systemLoadAverage() / m.processors()) : CPU.weight(m);
         }
+    },
+
+    /**
+     * Spare application capacity, as the app reports it ({@link NodeMetrics#utilization()}):
+     * {@code 1 - utilization}. A sample without one falls back to {@link #CPU}.
+     */
+    UTILIZATION {
+        @Override
+        public double weight(NodeMetrics m) {
+            return m.utilization() != null ? clamp(1.0 - m.utilization()) : CPU.weight(m);
+        }
+    },
+
+    /**
+     * The scarcer of CPU and application capacity: {@code 1 - max(cpuLoad, utilization)}, for a node that may
+     * run out of either. A sample without a utilization weighs as {@link #CPU}, so this is the default: it is
+     * {@code cpu} until the app reports a utilization.
+     */
+    CPU_AND_UTILIZATION {
+        @Override
+        public double weight(NodeMetrics m) {
+            return Math.min(CPU.weight(m), UTILIZATION.weight(m));
+        }
     };
 
     /** The routing weight of {@code m}, within [0, 1]; larger means more preferable. */

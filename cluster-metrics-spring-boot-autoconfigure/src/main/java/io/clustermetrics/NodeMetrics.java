@@ -7,7 +7,8 @@ import java.util.Objects;
  *
  * <p>The constructor refuses data no probe can produce, so a stored sample is always usable by the
  * selectors: a blank address, a negative timestamp, a CPU load outside [0, 1] or not finite, negative memory, a load average
- * that is NaN or infinite, or a negative processor count throw {@link IllegalArgumentException}.
+ * that is NaN or infinite, a negative processor count, or an application utilization outside [0, 1] throw
+ * {@link IllegalArgumentException}.
  * {@code memoryUsed} above {@code memoryMax} is accepted (probes read the two values at different
  * instants); {@link #memoryUsage()} reports it as is and the selectors clamp it.
  *
@@ -22,6 +23,9 @@ import java.util.Objects;
  * @param service the service the node is an instance of (its {@code spring.application.name}), as the node
  *     itself says; null when it names none. Gossip stays among the nodes of one service, and observers of a
  *     service keep only its nodes' samples
+ * @param utilization how busy the application says it is, 0 (idle) to 1 (saturated), from its
+ *     {@link ApplicationUtilization} (a worker pool's busy share, say), as gRPC's ORCA
+ *     {@code application_utilization}; null when it reports none, as older nodes never do
  */
 public record NodeMetrics(
         String address,
@@ -31,7 +35,8 @@ public record NodeMetrics(
         long memoryMax,
         double systemLoadAverage,
         int processors,
-        String service) {
+        String service,
+        Double utilization) {
 
     /** The value of {@link #systemLoadAverage()} when the platform does not report one. */
     public static final double UNKNOWN_LOAD_AVERAGE = -1.0;
@@ -61,6 +66,15 @@ public record NodeMetrics(
                 || service.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw new IllegalArgumentException("service must be 1 to 128 characters, not blank, without control characters");
         }
+        if (utilization != null && !(utilization >= 0.0 && utilization <= 1.0)) {
+            throw new IllegalArgumentException("utilization must be within [0, 1], was " + utilization);
+        }
+    }
+
+    /** A sample without an application utilization. */
+    public NodeMetrics(String address, long timestamp, double cpuLoad, long memoryUsed, long memoryMax,
+            double systemLoadAverage, int processors, String service) {
+        this(address, timestamp, cpuLoad, memoryUsed, memoryMax, systemLoadAverage, processors, service, null);
     }
 
     /** A sample that names no service. */
@@ -77,7 +91,15 @@ public record NodeMetrics(
     /** This sample as an instance of {@code service}. */
     public NodeMetrics withService(String service) {
         return Objects.equals(service, this.service) ? this
-                : new NodeMetrics(address, timestamp, cpuLoad, memoryUsed, memoryMax, systemLoadAverage, processors, service);
+                : new NodeMetrics(address, timestamp, cpuLoad, memoryUsed, memoryMax, systemLoadAverage, processors, service,
+                        utilization);
+    }
+
+    /** This sample with {@code utilization} as the application's (null for none). */
+    public NodeMetrics withUtilization(Double utilization) {
+        return Objects.equals(utilization, this.utilization) ? this
+                : new NodeMetrics(address, timestamp, cpuLoad, memoryUsed, memoryMax, systemLoadAverage, processors, service,
+                        utilization);
     }
 
     /** Used memory as a fraction of {@code memoryMax}; 0.0 when {@code memoryMax} is 0. */

@@ -19,8 +19,11 @@ class MetricsSelectorPropertyTest {
             @ForAll @LongRange(min = 0) long memoryUsed,
             @ForAll @LongRange(min = 0) long memoryMax,
             @ForAll @DoubleRange(min = -1e300, max = 1e300) double loadAverage,
-            @ForAll @IntRange(min = 0) int processors) {
-        NodeMetrics m = new NodeMetrics("n", 0, cpuLoad, memoryUsed, memoryMax, loadAverage, processors);
+            @ForAll @IntRange(min = 0) int processors,
+            @ForAll @DoubleRange(min = 0, max = 1) double utilization,
+            @ForAll boolean reportsUtilization) {
+        NodeMetrics m = new NodeMetrics("n", 0, cpuLoad, memoryUsed, memoryMax, loadAverage, processors, null,
+                reportsUtilization ? utilization : null);
         for (MetricsSelector selector : MetricsSelector.values()) {
             assertThat(selector.weight(m)).as(selector + " of " + m).isFinite().isBetween(0.0, 1.0);
         }

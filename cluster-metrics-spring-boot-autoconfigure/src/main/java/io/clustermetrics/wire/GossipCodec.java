@@ -3,6 +3,7 @@ package io.clustermetrics.wire;
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeMetrics;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
@@ -14,11 +15,15 @@ import tools.jackson.databind.json.JsonMapper;
  * The wire form of gossip: a {@link MetricsPdu.PushBatch} as JSON, {@code {"metrics":[{...}, ...]}}, and the
  * answer to a pull, a {@link MetricsPdu.View}, {@code {"self":"...","service":"...","metrics":[...]}}. It has
  * its own Jackson mapper, so that an app's Jackson settings (naming strategies, say) cannot make two
- * nodes disagree on the format. Unknown fields are ignored, so a newer node can add some.
+ * nodes disagree on the format. Unknown fields are ignored, so a newer node can add some, and absent ones are
+ * written as nothing rather than null: a sample without a {@code utilization} (or a {@code service}) reads the same
+ * on nodes that predate the field and on those that know it.
  */
 public final class GossipCodec {
 
-    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final JsonMapper mapper = JsonMapper.builder()
+            .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
+            .build();
 
     /**
      * Encodes {@code samples} as messages of at most {@code maxBytes} each, halving a batch until it fits.
@@ -89,7 +94,7 @@ public final class GossipCodec {
                 throw new IllegalArgumentException("a message carries each node's sample at most once");
             }
             canonical.add(address.equals(m.address()) ? m : new NodeMetrics(address, m.timestamp(), m.cpuLoad(),
-                    m.memoryUsed(), m.memoryMax(), m.systemLoadAverage(), m.processors(), m.service()));
+                    m.memoryUsed(), m.memoryMax(), m.systemLoadAverage(), m.processors(), m.service(), m.utilization()));
         }
         return canonical;
     }

@@ -108,6 +108,16 @@ class GossipEndpointTest {
     }
 
     @Test
+    void aSampleWithAnApplicationUtilizationKeepsItAndOneWithoutHasNone() throws Exception {
+        long now = System.currentTimeMillis();
+        assertThat(postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":0.75}]}")).statusCode()).isEqualTo(200);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).map(NodeMetrics::utilization).contains(0.75);
+        assertThat(postSigned(GOOD.formatted(now + 1)).statusCode()).isEqualTo(200);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080").orElseThrow().utilization())
+                .as("an older node's sample, without the field").isNull();
+    }
+
+    @Test
     void unauthenticatedMessagesAreRefusedWith401AndChangeNothing() throws Exception {
         byte[] body = GOOD.formatted(System.currentTimeMillis() + 1_000_000).getBytes(StandardCharsets.UTF_8);
         List<NodeMetrics> before = store(signed);
@@ -152,6 +162,9 @@ class GossipEndpointTest {
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("\"memoryUsed\":1", "\"memoryUsed\":-1")), 400, "memory");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("0.25", "NaN")), 400, "NaN");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("\"cpuLoad\":0.25", "\"cpuLoad\":\"high\"")), 400, "high");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":1.01}]}")), 400, "utilization");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":-0.5}]}")), 400, "utilization");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":\"NaN\"}]}")), 400, "utilization");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("http://10.0.0.7:8080", " ")), 400, "address");
         // senders never send these: a node with an empty view does not gossip, and a view holds a node once
         assertRefused(signed, postSigned("{\"metrics\":[]}"), 400, "at least one sample");
