@@ -62,7 +62,7 @@ public class ClusterMetricsEndpoint {
     private Node node(NodeMetrics m) {
         long age = metrics.age(m.address()).map(Duration::toMillis).orElse(-1L);
         return new Node(m.address(), m.timestamp(), age, m.cpuLoad(), m.memoryUsed(), m.memoryMax(), m.memoryUsage(),
-                m.systemLoadAverage(), m.processors(), selector.weight(m), m.service());
+                m.systemLoadAverage(), m.processors(), m.utilization(), selector.weight(m), m.service());
     }
 
     /** {@code host:port/path}, whatever scheme and however many slashes a path segment kept. */
@@ -100,9 +100,10 @@ public class ClusterMetricsEndpoint {
      * @param memoryUsage used over limit
      * @param systemLoadAverage one-minute load average, negative when unknown
      * @param processors processors, 0 when unknown
+     * @param utilization the application's utilization as it reports it, 0 to 1; null when it reports none
      * @param weight the routing weight the selector gives it, 0 to 1
      * @param service the service the node is an instance of, as it says; null when it names none
      */
     public record Node(String address, long timestamp, long ageMillis, double cpuLoad, long memoryUsed, long memoryMax,
-            double memoryUsage, double systemLoadAverage, int processors, double weight, String service) {}
+            double memoryUsage, double systemLoadAverage, int processors, Double utilization, double weight, String service) {}
 }

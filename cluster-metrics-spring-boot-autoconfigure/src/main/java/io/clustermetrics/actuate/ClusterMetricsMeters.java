@@ -16,8 +16,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * Micrometer meters: per node (tag {@code node}) the gauges {@code cluster.metrics.node.cpu.load},
- * {@code cluster.metrics.node.memory.usage} and {@code cluster.metrics.node.weight}, refreshed after
- * every gossip round (nodes that left are removed); and the counters
+ * {@code cluster.metrics.node.memory.usage}, {@code cluster.metrics.node.weight} and, for the nodes that report
+ * one, {@code cluster.metrics.node.utilization}, read when scraped, their rows
+ * refreshed after every gossip round (nodes that left are removed); and the counters
  * {@code cluster.metrics.gossip.sent|received|refused|failed}.
  */
 public class ClusterMetricsMeters implements MeterBinder, GossipRoundListener {
@@ -44,8 +45,10 @@ public class ClusterMetricsMeters implements MeterBinder, GossipRoundListener {
         gauges = List.of(
                 MultiGauge.builder("cluster.metrics.node.cpu.load").description("A node's CPU load, 0 to 1").register(registry),
                 MultiGauge.builder("cluster.metrics.node.memory.usage").description("A node's used over available memory").register(registry),
-                MultiGauge.builder("cluster.metrics.node.weight").description("A node's routing weight, 0 to 1").register(registry));
-        readings = List.of(NodeMetrics::cpuLoad, NodeMetrics::memoryUsage, selector::weight);
+                MultiGauge.builder("cluster.metrics.node.weight").description("A node's routing weight, 0 to 1").register(registry),
+                MultiGauge.builder("cluster.metrics.node.utilization").description("A node's application utilization, 0 to 1, as it reports it").register(registry));
+        readings = List.of(NodeMetrics::cpuLoad, NodeMetrics::memoryUsage, selector::weight,
+                m -> m.utilization() == null ? Double.NaN : m.utilization());
         if (statistics != null) {
             counter(registry, "sent", "Gossip messages a peer accepted", GossipStatistics::sent);
             counter(registry, "received", "Gossip messages this node accepted", GossipStatistics::received);
@@ -69,9 +72,13 @@ public class ClusterMetricsMeters implements MeterBinder, GossipRoundListener {
         List<ToDoubleFunction<NodeMetrics>> r = readings;
         for (int i = 0; i < g.size(); i++) {
             ToDoubleFunction<NodeMetrics> reading = r.get(i);
+            // a row reads the store when scraped, so rows are kept rather than replaced: replacing one removes it,
+            // and a scrape in between would miss a node that is there
             g.get(i).register(view.stream()
-                    .map(m -> MultiGauge.Row.of(Tags.of("node", m.address()), reading.applyAsDouble(m)))
-                    .toList(), true);
+                    .filter(m -> !Double.isNaN(reading.applyAsDouble(m))) // a node without that reading gets no row
+                    .map(m -> MultiGauge.Row.of(Tags.of("node", m.address()), metrics,
+                            store -> store.get(m.address()).map(reading::applyAsDouble).orElse(Double.NaN)))
+                    .toList(), false);
         }
     }
 }

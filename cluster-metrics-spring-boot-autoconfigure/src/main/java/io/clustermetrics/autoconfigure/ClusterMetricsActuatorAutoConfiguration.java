@@ -1,5 +1,6 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.ApplicationUtilization;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.GossipStatistics;
 import io.clustermetrics.MetricsObserver;
@@ -8,6 +9,17 @@ import io.clustermetrics.MetricsTransport;
 import io.clustermetrics.actuate.ClusterMetricsEndpoint;
 import io.clustermetrics.actuate.ClusterMetricsHealthIndicator;
 import io.clustermetrics.actuate.ClusterMetricsMeters;
+import io.clustermetrics.actuate.MeterUtilization;
+import io.clustermetrics.StaticProbe;
+import io.clustermetrics.UtilizationProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.ApplicationListener;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import io.clustermetrics.gossip.ClusterMetricsGossip;
 import io.clustermetrics.gossip.HttpMetricsTransport;
 import org.springframework.beans.factory.ObjectProvider;
@@ -80,6 +92,65 @@ public class ClusterMetricsActuatorAutoConfiguration {
                 ObjectProvider<MetricsObserver> observer) {
             return new ClusterMetricsHealthIndicator(metrics, gossip.getIfAvailable(),
                     transport.getIfAvailable() instanceof HttpMetricsTransport http ? http : null, observer.getIfAvailable());
+        }
+    }
+
+    /**
+     * The application's utilization from the Micrometer gauges named by {@code probe.utilization.meter}, unless the
+     * app declares its own {@link ApplicationUtilization}; checked once the app is ready (when every binder, Tomcat's
+     * included, has registered its gauges), so that a missing gauge or a value outside [0, 1] stops the app.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    @ConditionalOnProperty("cluster.metrics.probe.utilization.meter")
+    static class UtilizationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ApplicationUtilization clusterMetricsUtilization(ClusterMetricsProperties properties,
+                ObjectProvider<MeterRegistry> registry) {
+            ClusterMetricsProperties.Utilization utilization = properties.probe().utilization();
+            MeterRegistry meters = registry.getIfAvailable();
+            if (meters == null) {
+                throw new InvalidConfigurationPropertyValueException(METER, utilization.meter(),
+                        "There is no MeterRegistry to read the gauge from: add spring-boot-starter-actuator");
+            }
+            Tags tags = Tags.of(utilization.tags().entrySet().stream()
+                    .map(tag -> Tag.of(tag.getKey(), tag.getValue())).toList());
+            return new MeterUtilization(meters, utilization.meter(), utilization.capacityMeter(), tags);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "clusterMetricsUtilizationCheck")
+        ApplicationListener<ApplicationReadyEvent> clusterMetricsUtilizationCheck(ClusterMetricsProperties properties,
+                ApplicationUtilization utilization) {
+            return ready -> {
+                if (!(utilization instanceof MeterUtilization)) {
+                    return; // the app's own: its value is checked with every sample
+                }
+                try {
+                    new UtilizationProbe(new StaticProbe(0, 0, 0), utilization).sample("check", 0);
+                } catch (IllegalStateException e) {
+                    throw new InvalidConfigurationPropertyValueException(METER, properties.probe().utilization().meter(),
+                            e.getMessage());
+                }
+            };
+        }
+
+        private static final String METER = "cluster.metrics.probe.utilization.meter";
+    }
+
+    /** Without Micrometer, a configured utilization meter cannot be read: say so rather than ignore it. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("io.micrometer.core.instrument.MeterRegistry")
+    @ConditionalOnProperty("cluster.metrics.probe.utilization.meter")
+    static class NoMicrometerConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ApplicationUtilization clusterMetricsUtilization(ClusterMetricsProperties properties) {
+            throw new InvalidConfigurationPropertyValueException("cluster.metrics.probe.utilization.meter",
+                    properties.probe().utilization().meter(), "Micrometer is not on the class path: add spring-boot-starter-actuator");
         }
     }
 

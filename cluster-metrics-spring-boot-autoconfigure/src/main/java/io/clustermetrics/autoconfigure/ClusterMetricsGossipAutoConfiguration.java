@@ -1,11 +1,13 @@
 package io.clustermetrics.autoconfigure;
 
+import io.clustermetrics.ApplicationUtilization;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.GossipStatistics;
 import io.clustermetrics.MetricsObserver;
 import io.clustermetrics.MetricsProbe;
 import io.clustermetrics.MetricsTransport;
 import io.clustermetrics.NodeAliases;
+import io.clustermetrics.UtilizationProbe;
 import io.clustermetrics.cloud.DiscoveryGossipPeers;
 import io.clustermetrics.cloud.RegisteredAddress;
 import io.clustermetrics.gossip.ClusterMetricsGossip;
@@ -20,6 +22,7 @@ import io.clustermetrics.wire.GossipCodec;
 import io.clustermetrics.wire.GossipReceiver;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -110,14 +113,22 @@ public class ClusterMetricsGossipAutoConfiguration {
                 properties.ttl().multipliedBy(10).toMillis(), new Random());
     }
 
-    /** The gossip task: sampling, gossip rounds, observer rounds and expiry sweeps, on its own thread. */
+    /**
+     * The gossip task: sampling (the probe, with the app's {@link ApplicationUtilization} when it has one), gossip
+     * rounds, observer rounds and expiry sweeps, on its own thread.
+     */
     @Bean
     @ConditionalOnMissingBean
     public ClusterMetricsGossip clusterMetricsGossip(ClusterMetrics metrics, ObjectProvider<MetricsProbe> probe,
+            ObjectProvider<ApplicationUtilization> utilization,
             MetricsTransport transport, GossipPeers peers, ClusterMetricsProperties properties, ApplicationContext context,
             ObjectProvider<GossipRoundListener> listeners, GossipStatistics statistics,
             ObjectProvider<RegisteredAddress> registered, MetricsObserver observer) {
-        return new ClusterMetricsGossip(metrics, probe::getObject, transport, peers, properties, () -> {
+        Supplier<MetricsProbe> sampling = () -> {
+            ApplicationUtilization app = utilization.getIfAvailable();
+            return app == null ? probe.getObject() : new UtilizationProbe(probe.getObject(), app);
+        };
+        return new ClusterMetricsGossip(metrics, sampling, transport, peers, properties, () -> {
             if (properties.nodeAddress() != null) {
                 return properties.nodeAddress();
             }

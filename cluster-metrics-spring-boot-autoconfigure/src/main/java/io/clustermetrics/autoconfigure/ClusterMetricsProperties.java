@@ -6,6 +6,7 @@ import io.clustermetrics.NodeAddress;
 import io.clustermetrics.wire.AllowedHosts;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.bind.Name;
@@ -19,10 +20,11 @@ import org.springframework.util.unit.DataSize;
  * @param nodeAddress This node's identity, the base URL its peers reach it at. By default the URI it is
  *     registered under in a Spring Cloud service registry (Eureka, Consul), else
  *     http://<server.address or this host's address>:<the port the server actually listens on>.
- * @param selector What turns a sample into a routing weight: cpu, heap, mix (the mean of cpu and heap) or
- *     system-load-average. cpu by default: in the routing simulation it has the lowest tail latency of the
- *     four (heap reads the garbage collector's cycle rather than load, and system-load-average saturates
- *     at one runnable thread per processor).
+ * @param selector What turns a sample into a routing weight: cpu-and-utilization (the default: spare CPU, or
+ *     spare application capacity when the app reports a utilization and it is the scarcer), cpu, utilization,
+ *     heap, mix (the mean of cpu and heap) or system-load-average. Of the CPU-based ones, cpu has the lowest
+ *     tail latency in the routing simulation (heap reads the garbage collector's cycle rather than load, and
+ *     system-load-average saturates at one runnable thread per processor).
  * @param probe How this node's load is read.
  * @param sampleInterval How often this node samples its own load (Akka's default: 3s).
  * @param movingAverageHalfLife After how long an old reading's weight in the smoothed sample has halved
@@ -40,7 +42,7 @@ import org.springframework.util.unit.DataSize;
 public record ClusterMetricsProperties(
         @DefaultValue("true") boolean enabled,
         String nodeAddress,
-        @DefaultValue("cpu") MetricsSelector selector,
+        @DefaultValue("cpu-and-utilization") MetricsSelector selector,
         @DefaultValue Probe probe,
         @DefaultValue("3s") Duration sampleInterval,
         @DefaultValue("12s") Duration movingAverageHalfLife,
@@ -94,11 +96,41 @@ public record ClusterMetricsProperties(
      * @param type Where the load is read: oshi, jdk or static. oshi falls back to jdk when OSHI is not on the class path.
      * @param memory Which memory is reported: system (the machine's or container's) or heap (the JVM's).
      * @param staticValues The values a static probe reports.
+     * @param utilization The application's own utilization, read from Micrometer gauges and gossiped with each
+     *     sample. An ApplicationUtilization bean, when the app declares one, is used instead.
      */
     public record Probe(
             @DefaultValue("oshi") ProbeType type,
             @DefaultValue("system") MemorySource memory,
-            @Name("static") @DefaultValue StaticValues staticValues) {}
+            @Name("static") @DefaultValue StaticValues staticValues,
+            @DefaultValue Utilization utilization) {}
+
+    /**
+     * The application's own utilization, as gRPC's ORCA {@code application_utilization}: for an app limited by a
+     * pool rather than by CPU. Read once per sample; the app fails to start when the gauge is missing once it is
+     * ready, or its value is not within [0, 1].
+     *
+     * @param meter Name of the Micrometer gauge that gives the utilization, 0 to 1, or with capacity-meter the busy
+     *     count: tomcat.threads.busy, executor.active, hikaricp.connections.active. The values of every gauge of
+     *     that name and tags are added up. Unset, the default: no utilization is reported.
+     * @param capacityMeter Name of the gauge that meter is divided by, the pool's size: tomcat.threads.config.max,
+     *     executor.pool.max, hikaricp.connections.max.
+     * @param tags Tags both gauges must carry, to choose one pool among several (name: applicationTaskExecutor).
+     */
+    public record Utilization(String meter, String capacityMeter, @DefaultValue Map<String, String> tags) {
+
+        /** Checks the settings at binding. */
+        public Utilization {
+            if (meter != null && meter.isBlank()) {
+                throw new IllegalArgumentException("cluster.metrics.probe.utilization.meter must name a gauge, was blank");
+            }
+            if (capacityMeter != null && (meter == null || capacityMeter.isBlank())) {
+                throw new IllegalArgumentException("cluster.metrics.probe.utilization.capacity-meter divides the meter:"
+                        + " set cluster.metrics.probe.utilization.meter too, and name a gauge");
+            }
+            tags = Map.copyOf(tags);
+        }
+    }
 
     /**
      * The values a static probe reports.

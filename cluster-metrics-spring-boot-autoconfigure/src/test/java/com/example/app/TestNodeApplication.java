@@ -29,9 +29,12 @@ import org.springframework.web.client.RestClient;
 public class TestNodeApplication {
 
     private final ObjectProvider<ClusterMetricsGossip> gossip;
+    private final ObjectProvider<java.util.concurrent.ExecutorService> workPool;
 
-    TestNodeApplication(ObjectProvider<ClusterMetricsGossip> gossip) {
+    TestNodeApplication(ObjectProvider<ClusterMetricsGossip> gossip,
+            ObjectProvider<java.util.concurrent.ExecutorService> workPool) {
         this.gossip = gossip;
+        this.workPool = workPool;
     }
 
     /** Answers with this node's address: the call the load-balancing test counts. */
@@ -47,8 +50,16 @@ public class TestNodeApplication {
     @GetMapping("/work")
     public org.springframework.http.ResponseEntity<String> work(@Value("${test.work-delay-ms:0}") long delayMillis,
             @org.springframework.web.bind.annotation.RequestParam(defaultValue = "false") boolean fail)
-            throws InterruptedException {
-        Thread.sleep(delayMillis);
+            throws Exception {
+        java.util.concurrent.ExecutorService pool = workPool.getIfAvailable();
+        if (pool == null) {
+            Thread.sleep(delayMillis);
+        } else {
+            pool.submit(() -> {
+                Thread.sleep(delayMillis);
+                return null;
+            }).get();
+        }
         return fail ? org.springframework.http.ResponseEntity.internalServerError().body("failed")
                 : org.springframework.http.ResponseEntity.ok(gossip.getObject().selfAddress());
     }
@@ -79,6 +90,25 @@ public class TestNodeApplication {
     @ConditionalOnProperty("test.tunable-cpu")
     TunableProbe tunableProbe(@Value("${test.tunable-cpu}") double cpuLoad) {
         return new TunableProbe(cpuLoad);
+    }
+
+    /**
+     * With {@code test.work-pool} set, {@code /work} runs on a pool of that many threads, metered by Micrometer as
+     * {@code executor.*{name=work}}: the pool whose utilization a node can report.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    @ConditionalOnProperty("test.work-pool")
+    java.util.concurrent.ExecutorService workPool(@Value("${test.work-pool}") int threads,
+            io.micrometer.core.instrument.MeterRegistry registry) {
+        return io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics.monitor(registry,
+                java.util.concurrent.Executors.newFixedThreadPool(threads), "work");
+    }
+
+    /** An application utilization of {@code test.utilization}, whatever it is (NaN, say), when set. */
+    @Bean
+    @ConditionalOnProperty("test.utilization")
+    io.clustermetrics.ApplicationUtilization testUtilization(@Value("${test.utilization}") double utilization) {
+        return () -> utilization;
     }
 
     /** A store on a clock {@code test.clock-offset} away from the system clock: a node with a wrong clock. */

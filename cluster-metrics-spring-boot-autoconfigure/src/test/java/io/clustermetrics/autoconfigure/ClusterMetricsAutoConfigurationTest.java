@@ -8,6 +8,9 @@ import io.clustermetrics.gossip.GossipPeers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clustermetrics.AdaptiveLoadBalancer;
+import io.clustermetrics.ApplicationUtilization;
+import io.clustermetrics.actuate.MeterUtilization;
+import io.micrometer.core.instrument.Tags;
 import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.JdkProbe;
 import io.clustermetrics.MetricsProbe;
@@ -58,14 +61,15 @@ class ClusterMetricsAutoConfigurationTest {
     private final WebApplicationContextRunner web = new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS);
 
     @Test
-    void defaultsGiveTheStoreAnOshiProbeMixAndBothRouters() {
+    void defaultsGiveTheStoreAnOshiProbeCpuAndUtilizationAndBothRouters() {
         runner.run(context -> {
             assertThat(context).hasSingleBean(ClusterMetrics.class).hasSingleBean(WeightedRoutees.class)
                     .hasSingleBean(AdaptiveLoadBalancer.class);
             assertThat(context.getBean(MetricsProbe.class)).isInstanceOf(OshiProbe.class);
-            assertThat(context.getBean(MetricsSelector.class)).isEqualTo(MetricsSelector.CPU);
-            assertThat(context.getBean(WeightedRoutees.class).selector()).isEqualTo(MetricsSelector.CPU);
-            assertThat(context.getBean(AdaptiveLoadBalancer.class).selector()).isEqualTo(MetricsSelector.CPU);
+            assertThat(context.getBean(MetricsSelector.class)).isEqualTo(MetricsSelector.CPU_AND_UTILIZATION);
+            assertThat(context.getBean(WeightedRoutees.class).selector()).isEqualTo(MetricsSelector.CPU_AND_UTILIZATION);
+            assertThat(context.getBean(AdaptiveLoadBalancer.class).selector()).isEqualTo(MetricsSelector.CPU_AND_UTILIZATION);
+            assertThat(context).doesNotHaveBean(ApplicationUtilization.class);
             ClusterMetricsProperties properties = context.getBean(ClusterMetricsProperties.class);
             assertThat(properties.sampleInterval()).hasSeconds(3);
             assertThat(properties.movingAverageHalfLife()).hasSeconds(12);
@@ -117,10 +121,52 @@ class ClusterMetricsAutoConfigurationTest {
 
     @Test
     void theSelectorPropertyTakesEveryValue() {
-        for (String name : List.of("cpu", "heap", "mix", "system-load-average")) {
+        for (String name : List.of("cpu", "heap", "mix", "system-load-average", "utilization", "cpu-and-utilization")) {
             runner.withPropertyValues("cluster.metrics.selector=" + name).run(context -> assertThat(
                     context.getBean(WeightedRoutees.class).selector().name()).isEqualTo(name.toUpperCase().replace('-', '_')));
         }
+    }
+
+    @Test
+    void aUtilizationMeterIsReadFromTheRegistryAsABusyCountOverACapacity() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        registry.gauge("executor.active", Tags.of("name", "work"), 3);
+        registry.gauge("executor.pool.max", Tags.of("name", "work"), 4);
+        registry.gauge("executor.active", Tags.of("name", "other"), 99);
+        runner.withBean(MeterRegistry.class, () -> registry)
+                .withPropertyValues("cluster.metrics.probe.utilization.meter=executor.active",
+                        "cluster.metrics.probe.utilization.capacity-meter=executor.pool.max",
+                        "cluster.metrics.probe.utilization.tags.name=work")
+                .run(context -> {
+                    ApplicationUtilization utilization = context.getBean(ApplicationUtilization.class);
+                    assertThat(utilization).isInstanceOf(MeterUtilization.class);
+                    assertThat(utilization.utilization()).isEqualTo(0.75);
+                    assertThat(context).hasBean("clusterMetricsUtilizationCheck");
+                });
+        runner.withBean(MeterRegistry.class, () -> registry)
+                .withPropertyValues("cluster.metrics.probe.utilization.meter=executor.active")
+                .run(context -> assertThat(context.getBean(ApplicationUtilization.class).utilization())
+                        .as("every gauge of the name, added up").isEqualTo(102));
+    }
+
+    @Test
+    void theAppsOwnUtilizationWinsAndAMisconfiguredMeterStopsTheApp() {
+        ApplicationUtilization own = () -> 0.5;
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).withBean(ApplicationUtilization.class, () -> own)
+                .withPropertyValues("cluster.metrics.probe.utilization.meter=executor.active")
+                .run(context -> assertThat(context.getBean(ApplicationUtilization.class)).isSameAs(own));
+        runner.withPropertyValues("cluster.metrics.probe.utilization.capacity-meter=executor.pool.max")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("set cluster.metrics.probe.utilization.meter too"));
+        runner.withPropertyValues("cluster.metrics.probe.utilization.meter= ")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("must name a gauge"));
+        runner.withPropertyValues("cluster.metrics.probe.utilization.meter=executor.active")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("cluster.metrics.probe.utilization.meter").hasMessageContaining("no MeterRegistry"));
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer.core."))
+                .withPropertyValues("cluster.metrics.probe.utilization.meter=executor.active")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("Micrometer is not on the class path"));
     }
 
     @Test

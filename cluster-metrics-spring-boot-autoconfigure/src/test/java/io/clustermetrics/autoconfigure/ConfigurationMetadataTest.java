@@ -27,14 +27,16 @@ class ConfigurationMetadataTest {
                 "cluster.metrics.probe.static.memory-used", "cluster.metrics.probe.static.memory-max",
                 "cluster.metrics.probe.memory", "cluster.metrics.sample-interval", "cluster.metrics.moving-average-half-life",
                 "cluster.metrics.gossip.interval", "cluster.metrics.gossip.fanout", "cluster.metrics.gossip.peers",
-                "cluster.metrics.gossip.secret", "cluster.metrics.ttl", "cluster.metrics.max-nodes");
+                "cluster.metrics.gossip.secret", "cluster.metrics.ttl", "cluster.metrics.max-nodes",
+                "cluster.metrics.probe.utilization.meter", "cluster.metrics.probe.utilization.capacity-meter",
+                "cluster.metrics.probe.utilization.tags");
         // as Boot's own: a sentence an IDE can show as it is, no Javadoc tags
         properties.forEach((name, p) -> assertThat(p.path("description").asString()).as(name)
                 .matches("\\p{Lu}.*\\.").doesNotContain("{@"));
         assertThat(properties.get("cluster.metrics.sample-interval").get("defaultValue").asString()).isEqualTo("3s");
         assertThat(properties.get("cluster.metrics.moving-average-half-life").get("defaultValue").asString()).isEqualTo("12s");
         assertThat(properties.get("cluster.metrics.gossip.interval").get("defaultValue").asString()).isEqualTo("3s");
-        assertThat(properties.get("cluster.metrics.selector").get("defaultValue").asString()).isEqualTo("cpu");
+        assertThat(properties.get("cluster.metrics.selector").get("defaultValue").asString()).isEqualTo("cpu-and-utilization");
         assertThat(properties.get("cluster.metrics.loadbalancer.strategy").get("defaultValue").asString())
                 .isEqualTo("capacity-aware");
         assertThat(properties.get("cluster.metrics.loadbalancer.abandon-after").get("defaultValue").asString()).isEqualTo("1m");

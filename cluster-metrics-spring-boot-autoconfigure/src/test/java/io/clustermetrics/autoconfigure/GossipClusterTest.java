@@ -67,7 +67,7 @@ class GossipClusterTest {
 
         JsonNode fromC = get(all.get(2) + "/actuator/clustermetrics");
         assertThat(fromC.get("self").asString()).isEqualTo(all.get(2));
-        assertThat(fromC.get("selector").asString()).isEqualTo("cpu");
+        assertThat(fromC.get("selector").asString()).isEqualTo("cpu-and-utilization");
         assertThat(fromC.get("nodes")).extracting(n -> n.get("address").asString()).containsExactlyElementsOf(all.stream().sorted().toList());
         // servers refuse an encoded slash (%2F): the address is encoded but for its slashes, or given without scheme
         String encoded = URLEncoder.encode(all.get(0), StandardCharsets.UTF_8).replace("%2F", "/");
@@ -79,7 +79,7 @@ class GossipClusterTest {
                 HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
         assertThat(aSeenFromC.get("cpuLoad").asDouble()).isEqualTo(0.1);
         assertThat(aSeenFromC.get("memoryUsage").asDouble()).isEqualTo(0.25);
-        assertThat(aSeenFromC.get("weight").asDouble()).as("cpu, the default selector").isEqualTo(0.9);
+        assertThat(aSeenFromC.get("weight").asDouble()).as("cpu-and-utilization, the default selector, is cpu without a utilization").isEqualTo(0.9);
         assertThat(aSeenFromC.get("ageMillis").asLong()).isBetween(0L, 2_000L);
 
         JsonNode health = get(all.get(0) + "/actuator/health").get("components").get("clusterMetrics");
