@@ -76,6 +76,9 @@ function renderCards(view, stats, colors, shares) {
     setBar(el, 'cpu', node.cpuLoad, percent(node.cpuLoad));
     setBar(el, 'memory', node.memoryUsage,
       node.memoryMax > 0 ? megabytes(node.memoryUsed) + ' / ' + megabytes(node.memoryMax) : 'unknown');
+    const pool = el.querySelector('.metric.utilization');
+    pool.hidden = node.utilization == null; // a node that reports no utilization
+    if (node.utilization != null) setBar(el, 'utilization', node.utilization, percent(node.utilization));
     setBar(el, 'weight', node.weight, node.weight.toFixed(2));
     el.querySelector('.self').hidden = node.address !== view.self;
     el.querySelector('.best').hidden = node.address !== stats.leastLoaded;

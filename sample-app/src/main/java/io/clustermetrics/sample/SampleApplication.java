@@ -1,6 +1,10 @@
 package io.clustermetrics.sample;
 
 import io.clustermetrics.MetricsProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import io.clustermetrics.autoconfigure.ClusterMetricsLoadBalancerConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -42,6 +46,17 @@ public class SampleApplication {
     @ConditionalOnBooleanProperty(name = "sample.process-probe", matchIfMissing = true)
     public MetricsProbe processProbe() {
         return new ProcessProbe();
+    }
+
+    /**
+     * The pool {@code /work/local} runs on, one thread per processor, metered by Micrometer as
+     * {@code executor.*{name=work}}: its busy share is the utilization the node reports
+     * ({@code cluster.metrics.probe.utilization} in application.yml).
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    public ExecutorService workPool(MeterRegistry registry) {
+        return ExecutorServiceMetrics.monitor(registry,
+                Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors()), "work");
     }
 
     /** Starts the node. */

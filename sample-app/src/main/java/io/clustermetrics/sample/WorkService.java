@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
@@ -37,6 +39,7 @@ public class WorkService {
     private final RestClient http;
     private final RestClient balanced;
     private final String gateway;
+    private final ExecutorService pool;
     private final Map<String, Counter> dispatched = new ConcurrentHashMap<>();
     private volatile List<String> nodes = List.of();
     private long stressUntil;
@@ -46,11 +49,12 @@ public class WorkService {
     /**
      * Wires the starter's store and routers and the {@code @LoadBalanced} client builder; {@code self} is this
      * node's {@code cluster.metrics.node-address}, {@code gateway} the base URL of the sample's Spring Cloud
-     * Gateway ({@code sample.gateway-url}).
+     * Gateway ({@code sample.gateway-url}), {@code pool} the work pool.
      */
     public WorkService(ClusterMetrics metrics, WeightedRoutees routees, AdaptiveLoadBalancer leastLoaded,
             @Value("${cluster.metrics.node-address}") String self, @LoadBalanced RestClient.Builder balanced,
-            @Value("${sample.gateway-url}") String gateway) {
+            @Value("${sample.gateway-url}") String gateway, ExecutorService pool) {
+        this.pool = pool;
         this.metrics = metrics;
         this.routees = routees;
         this.leastLoaded = leastLoaded;
@@ -112,11 +116,23 @@ public class WorkService {
         return new WorkResult(result.servedBy(), self, result.cpuMillis());
     }
 
-    /** Does one piece of real CPU work here: counts the primes below 30,000 by trial division. */
+    /**
+     * Does one piece of real CPU work here, on the work pool: counts the primes below 30,000 by trial division.
+     * The pool's busy share is the utilization this node reports.
+     */
     public WorkResult work() {
-        long start = System.nanoTime();
-        sink = burn();
-        return new WorkResult(self, null, (System.nanoTime() - start) / 1e6);
+        try {
+            return pool.submit(() -> {
+                long start = System.nanoTime();
+                sink = burn();
+                return new WorkResult(self, null, (System.nanoTime() - start) / 1e6);
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**

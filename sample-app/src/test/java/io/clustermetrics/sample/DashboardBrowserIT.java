@@ -96,6 +96,12 @@ class DashboardBrowserIT {
             System.out.printf("Node 1's dashboard listed all three nodes %.1f s after it opened%n", open(first));
             await().atMost(Duration.ofSeconds(15)).until(() -> latestShares().values().stream()
                     .filter(s -> s != null).count() == 3);
+            // every node reports its work pool's utilization, and each card shows it as a bar
+            for (String node : cluster.nodes) {
+                assertThat(value(node, "utilization")).as("work pool of " + node).isBetween(0.0, 1.0);
+                assertThat(card(node).findElement(By.cssSelector(".metric.utilization")).isDisplayed())
+                        .as("work pool bar of " + node).isTrue();
+            }
             String chartEndBefore = chart().getDomAttribute("data-end");
 
             WebElement button = stress(stressed);
@@ -258,7 +264,7 @@ class DashboardBrowserIT {
         return browser.findElement(By.id("share-chart"));
     }
 
-    /** A card's number, as its bar shows it: {@code cpu}, {@code memory} or {@code weight}. */
+    /** A card's number, as its bar shows it: {@code cpu}, {@code memory}, {@code utilization} or {@code weight}. */
     private static double value(String node, String metric) {
         return Double.parseDouble(card(node).getDomAttribute("data-" + metric));
     }
