@@ -1,5 +1,7 @@
 package io.clustermetrics.sample;
 
+import static org.awaitility.Awaitility.await;
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -98,9 +100,14 @@ class SampleApplicationTest {
     void exposesClusterMetricsHealthAndPrometheus() throws Exception {
         JsonNode view = json.readTree(get("/actuator/clustermetrics").body());
         assertThat(view.get("self").asString()).isEqualTo(SELF);
-        assertThat(view.get("selector").asString()).isEqualTo("cpu");
+        assertThat(view.get("selector").asString()).isEqualTo("cpu-and-utilization");
         assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/prometheus").body()).contains("cluster_metrics_gossip_sent_total");
+        assertThat(get("/actuator/prometheus").body()).contains("cluster_metrics_gossip_sent_total",
+                "executor_active_threads{name=\"work\"}");
+        get("/work/local");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                json.readTree(get("/actuator/clustermetrics").body()).get("nodes").get(0).get("utilization").asDouble(-1))
+                .as("the work pool's busy share, reported").isBetween(0.0, 1.0));
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
