@@ -8,6 +8,7 @@ import io.clustermetrics.MetricsProbe;
 import io.clustermetrics.MetricsTransport;
 import io.clustermetrics.NodeAliases;
 import io.clustermetrics.UtilizationProbe;
+import io.clustermetrics.aot.ClusterMetricsRuntimeHints;
 import io.clustermetrics.cloud.DiscoveryGossipPeers;
 import io.clustermetrics.cloud.RegisteredAddress;
 import io.clustermetrics.gossip.ClusterMetricsGossip;
@@ -41,6 +42,7 @@ import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -56,6 +58,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ConditionalOnBooleanProperty(name = "cluster.metrics.enabled", matchIfMissing = true)
 @ConditionalOnClass({RestClient.class, ClientHttpRequestFactoryBuilder.class, JsonMapper.class})
 @ConditionalOnBean(ClusterMetrics.class)
+@ImportRuntimeHints(ClusterMetricsRuntimeHints.class)
 public class ClusterMetricsGossipAutoConfiguration {
 
     private static final Log log = LogFactory.getLog(ClusterMetricsGossipAutoConfiguration.class);

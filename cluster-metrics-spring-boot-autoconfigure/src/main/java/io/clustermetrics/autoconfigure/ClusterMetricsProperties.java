@@ -10,6 +10,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.bind.Name;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -57,11 +58,22 @@ public record ClusterMetricsProperties(
         requirePositive("sample-interval", sampleInterval);
         requirePositive("moving-average-half-life", movingAverageHalfLife);
         requirePositive("ttl", ttl);
-        if (maxNodes < 1) {
-            throw new IllegalArgumentException("cluster.metrics.max-nodes must be at least 1, was " + maxNodes);
-        }
+        Duration slowest = gossip.interval().compareTo(sampleInterval) > 0 ? gossip.interval() : sampleInterval;
+        require(ttl.compareTo(slowest) >= 0, "ttl", ttl, "must be at least gossip.interval and sample-interval (" + slowest
+                + "), or nodes leave the view between their samples");
+        require(maxNodes >= 1, "max-nodes", maxNodes, "must be at least 1");
         if (nodeAddress != null) {
             requireNodeAddress("node-address", nodeAddress);
+        }
+    }
+
+    /**
+     * Refuses a setting: Boot's failure report then names the property, its value and where it was set (the
+     * yml file and line, say), as it does for a value it cannot convert.
+     */
+    private static void require(boolean valid, String name, Object value, String reason) {
+        if (!valid) {
+            throw new InvalidConfigurationPropertyValueException("cluster.metrics." + name, value, reason);
         }
     }
 
@@ -69,15 +81,12 @@ public record ClusterMetricsProperties(
         try {
             NodeAddress.parse(address);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cluster.metrics." + name + " must be scheme://host:port, was " + address
-                    + ": " + e.getMessage());
+            require(false, name, address, "must be scheme://host:port: " + e.getMessage());
         }
     }
 
     private static void requirePositive(String name, Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("cluster.metrics." + name + " must be positive, was " + d);
-        }
+        require(!d.isNegative() && !d.isZero(), name, d, "must be positive");
     }
 
     /** Which kind of probe reads this node's load. */
@@ -121,13 +130,9 @@ public record ClusterMetricsProperties(
 
         /** Checks the settings at binding. */
         public Utilization {
-            if (meter != null && meter.isBlank()) {
-                throw new IllegalArgumentException("cluster.metrics.probe.utilization.meter must name a gauge, was blank");
-            }
-            if (capacityMeter != null && (meter == null || capacityMeter.isBlank())) {
-                throw new IllegalArgumentException("cluster.metrics.probe.utilization.capacity-meter divides the meter:"
-                        + " set cluster.metrics.probe.utilization.meter too, and name a gauge");
-            }
+            require(meter == null || !meter.isBlank(), "probe.utilization.meter", meter, "must name a gauge");
+            require(capacityMeter == null || (meter != null && !capacityMeter.isBlank()), "probe.utilization.capacity-meter",
+                    capacityMeter, "divides the meter: set cluster.metrics.probe.utilization.meter too, and name a gauge");
             tags = Map.copyOf(tags);
         }
     }
@@ -142,7 +147,15 @@ public record ClusterMetricsProperties(
     public record StaticValues(
             @DefaultValue("0") double cpuLoad,
             @DefaultValue("0") long memoryUsed,
-            @DefaultValue("0") long memoryMax) {}
+            @DefaultValue("0") long memoryMax) {
+
+        /** Checks the values at binding. */
+        public StaticValues {
+            require(cpuLoad >= 0 && cpuLoad <= 1, "probe.static.cpu-load", cpuLoad, "must be within [0, 1]");
+            require(memoryUsed >= 0, "probe.static.memory-used", memoryUsed, "must not be negative");
+            require(memoryMax >= 0, "probe.static.memory-max", memoryMax, "must not be negative");
+        }
+    }
 
     /**
      * How samples travel between nodes.
@@ -189,23 +202,20 @@ public record ClusterMetricsProperties(
             requirePositive("gossip.read-timeout", readTimeout);
             requirePositive("gossip.max-clock-skew", maxClockSkew);
             requirePositive("gossip.receive-timeout", receiveTimeout);
-            if (maxConcurrentRequests < 1) {
-                throw new IllegalArgumentException("cluster.metrics.gossip.max-concurrent-requests must be at least 1, was "
-                        + maxConcurrentRequests);
-            }
-            if (fanout < 1) {
-                throw new IllegalArgumentException("cluster.metrics.gossip.fanout must be at least 1, was " + fanout);
-            }
-            if (!path.startsWith("/")) {
-                throw new IllegalArgumentException("cluster.metrics.gossip.path must start with /, was " + path);
-            }
+            require(maxConcurrentRequests >= 1, "gossip.max-concurrent-requests", maxConcurrentRequests, "must be at least 1");
+            require(fanout >= 1, "gossip.fanout", fanout, "must be at least 1");
+            require(path.startsWith("/") && path.chars().noneMatch(c -> c <= ' ' || c == '?' || c == '#'), "gossip.path", path,
+                    "must start with / and hold no spaces, ? or #");
+            require(maxBodySize.toBytes() >= 1024, "gossip.max-body-size", maxBodySize,
+                    "must be at least 1KB, or every message (a sample is about 300 bytes) is refused with 413");
+            require(secret == null || !secret.isBlank(), "gossip.secret", "******", "must not be blank: set a key, or none");
             peers = List.copyOf(peers);
             peers.forEach(peer -> requireNodeAddress("gossip.peers", peer));
             allowedHosts = List.copyOf(allowedHosts);
             try {
                 new AllowedHosts(allowedHosts);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("cluster.metrics.gossip.allowed-hosts: " + e.getMessage());
+                require(false, "gossip.allowed-hosts", allowedHosts, e.getMessage());
             }
         }
 
@@ -236,7 +246,15 @@ public record ClusterMetricsProperties(
      * @param serviceId Service this node is an instance of: its samples name it, it gossips with that service's
      *     nodes only, and its peers are the discovery client's instances of it. By default spring.application.name.
      */
-    public record Discovery(@DefaultValue("true") boolean enabled, String serviceId) {}
+    public record Discovery(@DefaultValue("true") boolean enabled, String serviceId) {
+
+        /** Checks the service id at binding, as a sample's service is checked. */
+        public Discovery {
+            require(serviceId == null || (!serviceId.isBlank() && serviceId.length() <= 128
+                    && serviceId.chars().noneMatch(c -> c < 0x20 || c == 0x7f)), "discovery.service-id", serviceId,
+                    "must be 1 to 128 characters, not blank, without control characters");
+        }
+    }
 
     /**
      * Metrics-aware routing for {@code @LoadBalanced} clients.

@@ -40,6 +40,11 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 import java.util.List;
+import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -263,6 +268,41 @@ class ClusterMetricsAutoConfigurationTest {
                 .withClassLoader(new FilteredClassLoader("org.springframework.web.servlet."))
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(ClusterMetricsGossip.class)
                         .hasBean("clusterMetricsGossipRoute"));
+    }
+
+    @Test
+    void everyBoundIsCheckedAtBindingWithThePropertyAndItsValue() {
+        Map.ofEntries(
+                Map.entry("cluster.metrics.gossip.max-body-size=-1KB", "cluster.metrics.gossip.max-body-size"),
+                Map.entry("cluster.metrics.gossip.max-body-size=100B", "cluster.metrics.gossip.max-body-size"),
+                Map.entry("cluster.metrics.gossip.peers=not-a-url", "cluster.metrics.gossip.peers"),
+                Map.entry("cluster.metrics.ttl=1s", "cluster.metrics.ttl"), // shorter than the 3 s gossip interval
+                Map.entry("cluster.metrics.probe.static.cpu-load=1.5", "cluster.metrics.probe.static.cpu-load"),
+                Map.entry("cluster.metrics.probe.static.memory-used=-1", "cluster.metrics.probe.static.memory-used"),
+                Map.entry("cluster.metrics.probe.static.memory-max=-1", "cluster.metrics.probe.static.memory-max"),
+                Map.entry("cluster.metrics.gossip.max-concurrent-requests=0", "cluster.metrics.gossip.max-concurrent-requests"),
+                Map.entry("cluster.metrics.gossip.fanout=0", "cluster.metrics.gossip.fanout"),
+                Map.entry("cluster.metrics.gossip.path=/gossip?x", "cluster.metrics.gossip.path"),
+                Map.entry("cluster.metrics.gossip.connect-timeout=0s", "cluster.metrics.gossip.connect-timeout"),
+                Map.entry("cluster.metrics.gossip.allowed-hosts=10.0.0.0/99", "cluster.metrics.gossip.allowed-hosts"),
+                Map.entry("cluster.metrics.discovery.service-id=" + "x".repeat(129), "cluster.metrics.discovery.service-id"),
+                Map.entry("cluster.metrics.moving-average-half-life=0s", "cluster.metrics.moving-average-half-life"),
+                Map.entry("cluster.metrics.node-address=10.0.0.1", "cluster.metrics.node-address"))
+                .forEach((setting, name) -> runner.withPropertyValues(setting).run(context -> assertThat(context).as(setting).hasFailed()
+                        .getFailure().rootCause().isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                                invalid -> assertThat(invalid.getName()).as(setting).isEqualTo(name))));
+        runner.withPropertyValues("cluster.metrics.ttl=5s", "cluster.metrics.gossip.interval=5s",
+                "cluster.metrics.gossip.max-body-size=1KB", "cluster.metrics.probe.static.cpu-load=1")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void aBadSettingIsReportedByBootWithItsNameValueAndOrigin(CapturedOutput output) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(com.example.app.TestNodeApplication.class)
+                .web(WebApplicationType.NONE).run("--eureka.client.enabled=false", "--cluster.metrics.gossip.max-body-size=-1KB"))
+                .isNotNull();
+        assertThat(output).contains("cluster.metrics.gossip.max-body-size", "-1KB", "commandLineArgs",
+                "must be at least 1KB");
     }
 
     @Test

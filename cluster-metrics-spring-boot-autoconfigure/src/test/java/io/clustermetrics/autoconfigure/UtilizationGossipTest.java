@@ -104,6 +104,13 @@ class UtilizationGossipTest {
         String a = TestNodeApplication.address(pooled);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get(a + "/actuator/health").toString())
                 .contains("utilization must be within [0, 1], was NaN"));
+        // a metrics problem, not an outage: the component says so, the app's health stays UP (no restart, no 503)
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(a + "/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode body = JsonMapper.builder().build().readTree(health.body());
+        assertThat(body.get("status").asString()).isEqualTo("UP");
+        assertThat(body.at("/components/clusterMetrics/status").asString()).isEqualTo("DEGRADED");
         assertThat(node(pooled, a)).as("no sample with a made-up utilization").isNull();
     }
 }
