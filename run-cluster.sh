@@ -36,9 +36,8 @@ stale() {
   [ ! -f "$1" ] || [ -n "$(find $STARTER_SOURCES "$2/pom.xml" "$2/src" -newer "$1" -print 2>/dev/null | head -n 1)" ]
 }
 if [ "${SKIP_BUILD:-}" != 1 ] && { stale "$JAR" sample-app || stale "$GATEWAY_JAR" sample-gateway; }; then
-  command -v mvn >/dev/null || { echo "Building the sample needs Maven 3.8+ (mvn) on the PATH." >&2; exit 1; }
-  echo "Building with Maven (the first time, Maven downloads the dependencies: a few minutes)..."
-  mvn -B -ntp -q -DskipTests install
+  echo "Building with the Maven wrapper (the first time, it downloads Maven and the dependencies: a few minutes)..."
+  ./mvnw -B -ntp -q -DskipTests install
 fi
 for jar in "$JAR" "$GATEWAY_JAR"; do
   if [ ! -f "$jar" ]; then

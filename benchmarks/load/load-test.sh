@@ -8,7 +8,7 @@
 # node but the three and the two invented ones, or misses one of the three; if the invented ones are still
 # listed anywhere a ttl after the load (no zombie copy among the nodes); or if a node's heap after a full GC
 # grew more than HEAP_TOLERANCE_MIB over its baseline. Prints summary tables; always stops the cluster.
-# Needs the built jar (mvn -B -ntp verify or install), curl, jcmd, and wrk (installed with apt-get).
+# Needs the built jar (./mvnw -B -ntp verify or install), curl, jcmd, and wrk (installed with apt-get).
 #
 #   benchmarks/load/load-test.sh [node arguments]    DURATION (30s), HEAP_TOLERANCE_MIB (8), JAVA_OPTS
 set -euo pipefail

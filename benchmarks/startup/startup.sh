@@ -18,7 +18,7 @@ RUNS=${RUNS:-5}
 PORT=${PORT:-18181}
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 JAR=sample-app/target/sample-app-0.1.0-SNAPSHOT.jar
-[ -f "$JAR" ] || { echo "No $JAR: build first (mvn -q -DskipTests install)." >&2; exit 1; }
+[ -f "$JAR" ] || { echo "No $JAR: build first (./mvnw -q -DskipTests install)." >&2; exit 1; }
 
 WORK=$(mktemp -d)
 PID=""
