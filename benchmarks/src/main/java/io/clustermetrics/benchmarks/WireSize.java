@@ -1,17 +1,16 @@
 package io.clustermetrics.benchmarks;
 
 import io.clustermetrics.MetricsPdu;
+import io.clustermetrics.wire.GossipCodec;
 import io.clustermetrics.NodeMetrics;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The size of gossip messages in the real wire encoding, the JSON of
- * {@link io.clustermetrics.autoconfigure.GossipCodec}: a {@link MetricsPdu.PushBatch} is
+ * {@link GossipCodec}: a {@link MetricsPdu.PushBatch} is
  * {@code {"metrics":[s1,s2,…]}}, each sample encoded by the same Jackson 3 mapper configuration. A
  * batch's size is worked out from the sizes of its samples, each encoded once and remembered, so that
  * sizing a 1,000-sample view thousands of times per round costs little; the tests check it byte for byte
@@ -39,7 +38,8 @@ final class WireSize {
      */
     record Delta(List<NodeMetrics> metrics, List<String> want) {}
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** The wire format's own encoder, so that sizes follow its mapper's settings (absent fields written as nothing). */
+    private static final GossipCodec CODEC = new GossipCodec();
 
     private final Map<NodeMetrics, Integer> samples = new HashMap<>();
     private final Map<String, Integer> strings = new HashMap<>();
@@ -102,15 +102,15 @@ final class WireSize {
 
     /** The bytes of one sample in a batch. */
     int sample(NodeMetrics m) {
-        return samples.computeIfAbsent(m, s -> MAPPER.writeValueAsBytes(s).length);
+        return samples.computeIfAbsent(m, s -> CODEC.encodeValue(s).length);
     }
 
     private int string(String s) {
-        return strings.computeIfAbsent(s, v -> MAPPER.writeValueAsString(v).getBytes(StandardCharsets.UTF_8).length);
+        return strings.computeIfAbsent(s, v -> CODEC.encodeValue(v).length);
     }
 
     /** Encodes {@code value} with the wire format's mapper configuration; for the tests. */
     static byte[] encode(Object value) {
-        return MAPPER.writeValueAsBytes(value);
+        return CODEC.encodeValue(value);
     }
 }
