@@ -13,6 +13,7 @@ public final class GossipStatistics {
     private final LongAdder failed = new LongAdder();
     private final LongAdder rounds = new LongAdder();
     private final LongAccumulator slowestRoundNanos = new LongAccumulator(Math::max, 0);
+    private volatile long lastRoundNanos;
 
     /** Messages a peer accepted. */
     public long sent() {
@@ -44,8 +45,14 @@ public final class GossipStatistics {
         return Duration.ofNanos(slowestRoundNanos.get());
     }
 
+    /** How long the newest gossip round took on the gossip thread; zero before the first. */
+    public Duration lastRound() {
+        return Duration.ofNanos(lastRoundNanos);
+    }
+
     /** Records a round that took {@code nanos}. */
     public void onRound(long nanos) {
+        lastRoundNanos = nanos;
         rounds.increment();
         slowestRoundNanos.accumulate(nanos);
     }

@@ -165,5 +165,12 @@ public class ClusterMetricsActuatorAutoConfiguration {
                 ObjectProvider<GossipStatistics> statistics) {
             return new ClusterMetricsMeters(metrics, selector, statistics.getIfAvailable());
         }
+
+        /** Help text for the meters of the gossip observations; Boot applies it to every registry. */
+        @Bean
+        @ConditionalOnMissingBean(name = "clusterMetricsObservationDescriptions")
+        io.micrometer.core.instrument.config.MeterFilter clusterMetricsObservationDescriptions() {
+            return ClusterMetricsMeters.observationDescriptions();
+        }
     }
 }

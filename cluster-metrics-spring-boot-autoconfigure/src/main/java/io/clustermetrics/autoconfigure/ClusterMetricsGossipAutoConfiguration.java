@@ -104,7 +104,7 @@ public class ClusterMetricsGossipAutoConfiguration {
                 .requestFactory(requestFactory.getIfAvailable(ClientHttpRequestFactoryBuilder::detect).build(settings));
         observations.ifAvailable(http::observationRegistry);
         return new HttpMetricsTransport(http.build(), gossip, codec, statistics, aliases, metrics.clock(),
-                new AllowedHosts(gossip.allowedHosts()));
+                new AllowedHosts(gossip.allowedHosts()), observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     /** Pulls the load of the services this app routes to, each round, and matches their instances to it. */

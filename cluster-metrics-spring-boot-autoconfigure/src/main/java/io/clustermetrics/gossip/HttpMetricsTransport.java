@@ -10,6 +10,8 @@ import io.clustermetrics.wire.GossipCodec;
 import io.clustermetrics.wire.GossipReceiver;
 import io.clustermetrics.wire.GossipSignature;
 import io.clustermetrics.wire.LogSafe;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -53,6 +55,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
 
     private static final Log log = LogFactory.getLog(HttpMetricsTransport.class);
 
+    private final ObservationRegistry observations;
     private final RestClient http;
     private final GossipCodec codec;
     private final GossipSignature signature;
@@ -85,6 +88,18 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
      */
     public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec,
             GossipStatistics statistics, NodeAliases aliases, InstantSource clock, AllowedHosts allowedHosts) {
+        this(http, settings, codec, statistics, aliases, clock, allowedHosts, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * The transport, each push and pull observed by {@code observations} as {@code cluster.metrics.gossip.push} and
+     * {@code cluster.metrics.gossip.pull} (the peer as a high-cardinality key), around the HTTP exchanges' own
+     * {@code http.client.requests}.
+     */
+    public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec,
+            GossipStatistics statistics, NodeAliases aliases, InstantSource clock, AllowedHosts allowedHosts,
+            ObservationRegistry observations) {
+        this.observations = observations;
         this.http = http;
         this.codec = codec;
         this.signature = settings.secret() == null ? null : new GossipSignature(settings.secret());
@@ -121,7 +136,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
 
     @Override
     public void send(String targetNode, MetricsPdu pdu) {
-        run(targetNode, () -> {
+        run(targetNode, "push", () -> {
             String self = null;
             for (byte[] body : codec.encode(pdu.samples(), maxBodyBytes)) {
                 self = codec.self(request(targetNode, HttpMethod.POST, body));
@@ -135,7 +150,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
 
     @Override
     public void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {
-        run(targetNode, () -> {
+        run(targetNode, "pull", () -> {
             MetricsPdu.View view = codec.decodeView(request(targetNode, HttpMethod.GET, null));
             String unacceptable = GossipReceiver.unacceptable(view.metrics(), allowedHosts, clock.millis());
             if (unacceptable != null) {
@@ -146,8 +161,11 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         });
     }
 
-    /** Runs {@code exchange} on a sending thread unless a request to {@code target} is in flight; records how it went. */
-    private void run(String target, Runnable exchange) {
+    /**
+     * Runs {@code exchange} on a sending thread unless a request to {@code target} is in flight, observed as
+     * {@code cluster.metrics.gossip.<kind>}; records how it went.
+     */
+    private void run(String target, String kind, Runnable exchange) {
         boolean[] claimed = {false};
         peers.compute(target, (address, peer) -> {
             if (peer != null && peer.inFlight) {
@@ -162,7 +180,10 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         try {
             senders.execute(() -> {
                 try {
-                    exchange.run();
+                    Observation.createNotStarted("cluster.metrics.gossip." + kind, observations)
+                            .contextualName("gossip " + kind)
+                            .highCardinalityKeyValue("peer", LogSafe.of(target))
+                            .observe(exchange);
                     Peer before = peers.put(target, new Peer(false, 0, 0, true));
                     if (before != null && before.failures > 0) {
                         log.info("Cluster metrics peer " + LogSafe.of(target) + " answers again");

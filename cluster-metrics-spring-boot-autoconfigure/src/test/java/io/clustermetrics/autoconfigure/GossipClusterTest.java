@@ -92,9 +92,12 @@ class GossipClusterTest {
                 .contains("cluster_metrics_node_cpu_load{node=\"" + all.get(0) + "\"} 0.1")
                 .contains("cluster_metrics_node_memory_usage{node=\"" + all.get(0) + "\"} 0.25")
                 .contains("cluster_metrics_node_weight{node=\"" + all.get(2) + "\"}")
-                .containsPattern("cluster_metrics_gossip_sent_total [1-9]")
-                .containsPattern("cluster_metrics_gossip_received_total [1-9]")
-                .contains("cluster_metrics_gossip_refused_total 0.0");
+                .containsPattern("cluster_metrics_gossip_messages_total\\{outcome=\"sent\"\\} [1-9]")
+                .containsPattern("cluster_metrics_gossip_messages_total\\{outcome=\"received\"\\} [1-9]")
+                .containsPattern("cluster_metrics_gossip_round_seconds_count [1-9]")
+                // each push observed, as the app's ObservationRegistry turns observations into timers
+                .containsPattern("cluster_metrics_gossip_push_seconds_count\\{[^}]*\\} [1-9]")
+                .contains("cluster_metrics_gossip_messages_total{outcome=\"refused\"} 0.0");
 
         c.close();
         long closedAt = System.nanoTime();

@@ -102,7 +102,8 @@ class SampleApplicationTest {
         assertThat(view.get("self").asString()).isEqualTo(SELF);
         assertThat(view.get("selector").asString()).isEqualTo("cpu-and-utilization");
         assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/prometheus").body()).contains("cluster_metrics_gossip_sent_total",
+        assertThat(get("/actuator/prometheus").body()).contains("cluster_metrics_gossip_messages_total{outcome=\"sent\"}",
+                "cluster_metrics_gossip_round_seconds_count",
                 "executor_active_threads{name=\"work\"}");
         get("/work/local");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
