@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param enabled Whether cluster metrics are on: the store, the probe, routing, gossip and the actuator parts.
  * @param nodeAddress This node's identity, the base URL its peers reach it at. By default the URI it is
  *     registered under in a Spring Cloud service registry (Eureka, Consul), else
- *     http://<server.address or this host's address>:<the port the server actually listens on>.
+ *     http://(server.address, or this host's address):(the port the server actually listens on).
  * @param selector What turns a sample into a routing weight: cpu-and-utilization (the default: spare CPU, or
  *     spare application capacity when the app reports a utilization and it is the scarcer), cpu, utilization,
  *     heap, mix (the mean of cpu and heap) or system-load-average. Of the CPU-based ones, cpu has the lowest

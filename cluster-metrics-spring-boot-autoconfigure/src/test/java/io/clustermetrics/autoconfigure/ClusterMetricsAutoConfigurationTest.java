@@ -201,6 +201,20 @@ class ClusterMetricsAutoConfigurationTest {
     }
 
     @Test
+    void theAutoConfigurationAloneRunsOnTheJdkProbe() {
+        // the autoconfigure module without the starter's Actuator, Micrometer and OSHI: README's lighter app
+        web.withClassLoader(new FilteredClassLoader("oshi.", "org.springframework.boot.actuate.",
+                "org.springframework.boot.health.", "io.micrometer.core.")).run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(ClusterMetricsGossip.class)
+                            .hasSingleBean(WeightedRoutees.class).hasBean("clusterMetricsGossipServlet")
+                            .doesNotHaveBean(ClusterMetricsEndpoint.class).doesNotHaveBean(ClusterMetricsMeters.class)
+                            .doesNotHaveBean("clusterMetricsHealthIndicator");
+                    assertThat(context.getBean(MetricsProbe.class)).isInstanceOf(JdkProbe.class);
+                    assertThat(context.getBean(MetricsProbe.class).sample("http://127.0.0.1:1", 1).cpuLoad()).isBetween(0.0, 1.0);
+                });
+    }
+
+    @Test
     void ttlAndMaxNodesShapeTheStore() {
         runner.withPropertyValues("cluster.metrics.max-nodes=1", "cluster.metrics.ttl=1h").run(context -> {
             ClusterMetrics store = context.getBean(ClusterMetrics.class);
@@ -394,7 +408,8 @@ class ClusterMetricsAutoConfigurationTest {
         web.withPropertyValues("management.endpoints.web.exposure.include=clustermetrics")
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .run(context -> assertThat(context).hasSingleBean(ClusterMetricsEndpoint.class)
-                        .hasSingleBean(ClusterMetricsHealthIndicator.class).hasSingleBean(ClusterMetricsMeters.class));
+                        .hasSingleBean(ClusterMetricsHealthIndicator.class).hasSingleBean(ClusterMetricsMeters.class)
+                        .hasBean("clusterMetricsObservationDescriptions"));
         web.run(context -> assertThat(context).as("not exposed").doesNotHaveBean(ClusterMetricsEndpoint.class));
         web.withPropertyValues("management.health.clustermetrics.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(ClusterMetricsHealthIndicator.class));
