@@ -326,7 +326,7 @@ public final class ProcessBenchmark {
     /**
      * What {@code --check} fails on, for the default router. At 70%: a p99 above 0.3x round robin's, 0.8x
      * weighted's or {@code p2c-margin} (1.1) times the plain power of two's; any error when the backends report their
-     * utilization. At every load: more errors than the power of two by over 1% of the calls, or 2 points fewer calls
+     * utilization. At every load: more errors than the power of two by over 1% of the calls, or 4 points fewer calls
      * done in time. The issue's other targets are printed as met or missed, not failed on: no errors at 70% with
      * equal CPU, and at 90% holding the offered rate (no errors, at least 97% done within the phase). With equal
      * metrics two uniform draws give one backend at most half the calls, and the 8-worker one has 53% of the
@@ -340,7 +340,7 @@ public final class ProcessBenchmark {
                 continue;
             }
             Result p2c = of(results, Strategy.POWER_OF_TWO, r.load());
-            ok &= expect(true, r.errors() <= p2c.errors() + r.offered() / 100 && r.completedShare() >= p2c.completedShare() - 0.02,
+            ok &= expect(true, r.errors() <= p2c.errors() + r.offered() / 100 && r.completedShare() >= p2c.completedShare() - 0.04,
                     variant, r, "no worse than the power of two", String.format(Locale.ROOT,
                             "%d errors and %.3f done in time, against %d and %.3f", r.errors(), r.completedShare(),
                             p2c.errors(), p2c.completedShare()));
