@@ -62,13 +62,20 @@ public record NodeMetrics(
         if (processors < 0) {
             throw new IllegalArgumentException("processors must not be negative, was " + processors);
         }
-        if (service != null && (service.isBlank() || service.length() > 128
-                || service.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
-            throw new IllegalArgumentException("service must be 1 to 128 characters, not blank, without control characters");
+        if (service != null && !isServiceName(service)) {
+            throw new IllegalArgumentException("service must be " + SERVICE_NAME_RULE);
         }
         if (utilization != null && !(utilization >= 0.0 && utilization <= 1.0)) {
             throw new IllegalArgumentException("utilization must be within [0, 1], was " + utilization);
         }
+    }
+
+    /** What a service's name must be, as the constructor and the settings that name one say it. */
+    public static final String SERVICE_NAME_RULE = "1 to 128 characters, not blank, without control characters";
+
+    /** Whether {@code name} can name a service: see {@link #SERVICE_NAME_RULE}. */
+    public static boolean isServiceName(String name) {
+        return !name.isBlank() && name.length() <= 128 && name.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
     }
 
     /** A sample without an application utilization. */

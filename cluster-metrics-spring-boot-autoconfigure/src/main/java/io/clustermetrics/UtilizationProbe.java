@@ -15,11 +15,11 @@ public record UtilizationProbe(MetricsProbe probe, ApplicationUtilization utiliz
     @Override
     public NodeMetrics sample(String address, long timestamp) {
         NodeMetrics sample = probe.sample(address, timestamp);
-        double u = utilization.utilization();
-        if (!(u >= 0.0 && u <= 1.0)) {
-            throw new IllegalStateException("The application utilization must be within [0, 1], was " + u
-                    + " (from " + utilization + ")");
+        double value = utilization.utilization();
+        try {
+            return sample.withUtilization(value); // NodeMetrics checks the bounds
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("The application " + e.getMessage() + " (from " + utilization + ")", e);
         }
-        return sample.withUtilization(u);
     }
 }

@@ -3,6 +3,7 @@ package io.clustermetrics.autoconfigure;
 import io.clustermetrics.MemorySource;
 import io.clustermetrics.MetricsSelector;
 import io.clustermetrics.NodeAddress;
+import io.clustermetrics.NodeMetrics;
 import io.clustermetrics.wire.AllowedHosts;
 import java.time.Duration;
 import java.util.List;
@@ -250,9 +251,8 @@ public record ClusterMetricsProperties(
 
         /** Checks the service id at binding, as a sample's service is checked. */
         public Discovery {
-            require(serviceId == null || (!serviceId.isBlank() && serviceId.length() <= 128
-                    && serviceId.chars().noneMatch(c -> c < 0x20 || c == 0x7f)), "discovery.service-id", serviceId,
-                    "must be 1 to 128 characters, not blank, without control characters");
+            require(serviceId == null || NodeMetrics.isServiceName(serviceId), "discovery.service-id", serviceId,
+                    "must be " + NodeMetrics.SERVICE_NAME_RULE);
         }
     }
 

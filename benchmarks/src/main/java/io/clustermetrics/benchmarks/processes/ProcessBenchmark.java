@@ -60,6 +60,7 @@ public final class ProcessBenchmark {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Process> backends = new ArrayList<>();
     private final int[] ports = new int[WORKERS.length];
+    private final List<String> addresses; // the backends' base URLs, by port
     private final Map<String, String> options;
     private final double serviceMillis;
 
@@ -71,6 +72,7 @@ public final class ProcessBenchmark {
                 ports[i] = socket.getLocalPort();
             }
         }
+        addresses = Arrays.stream(ports).mapToObj(p -> "http://127.0.0.1:" + p).toList();
     }
 
     /** One phase's outcome. */
@@ -108,13 +110,13 @@ public final class ProcessBenchmark {
                 if (client == null) {
                     client = startClient();
                 }
-                awaitView(client, variant);
                 BenchClient.Phases phases = client.getBean(LoadBalancerClientFactory.class)
                         .getInstance(BenchClient.SERVICE, BenchClient.Phases.class);
+                awaitView(client.getBean(ClusterMetrics.class), phases, variant);
                 RestClient rest = client.getBean(RestClient.Builder.class).build();
                 ScheduledExecutorService keepObserving = Executors.newSingleThreadScheduledExecutor();
-                List<String> uris = Arrays.stream(ports).mapToObj(p -> "http://127.0.0.1:" + p).toList();
-                keepObserving.scheduleAtFixedRate(() -> phases.observer().resolve(BenchClient.SERVICE, uris), 0, 1, TimeUnit.SECONDS);
+                keepObserving.scheduleAtFixedRate(() -> phases.observer().resolve(BenchClient.SERVICE, addresses), 0, 1,
+                        TimeUnit.SECONDS);
                 try {
                     phases.use(Strategy.CAPACITY_AWARE); // warm-up: JIT, connections, gossip; not recorded
                     phase(rest, Strategy.CAPACITY_AWARE, 0.5, capacity, Math.min(10, seconds), seed - 1, false);
@@ -148,14 +150,14 @@ public final class ProcessBenchmark {
     /** Starts the four backends on their ports, gossiping with each other, and waits until each answers. */
     private void startBackends(String variant) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String peers = Arrays.stream(ports).mapToObj(p -> "http://127.0.0.1:" + p).collect(Collectors.joining(","));
+        String peers = String.join(",", addresses);
         Path logs = Files.createDirectories(Path.of(options.getOrDefault("logs", "target/process-benchmark")));
         for (int i = 0; i < WORKERS.length; i++) {
             List<String> command = new ArrayList<>(List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-cp", System.getProperty("java.class.path"), WorkBackend.class.getName(),
                     "--server.port=" + ports[i], "--server.address=127.0.0.1", "--spring.application.name=" + BenchClient.SERVICE,
                     "--spring.main.banner-mode=off", "--bench.name=w" + WORKERS[i], "--bench.workers=" + WORKERS[i],
-                    "--bench.service-ms=" + serviceMillis, "--cluster.metrics.node-address=http://127.0.0.1:" + ports[i],
+                    "--bench.service-ms=" + serviceMillis, "--cluster.metrics.node-address=" + addresses.get(i),
                     "--cluster.metrics.gossip.peers=" + peers, "--cluster.metrics.sample-interval=1s",
                     "--cluster.metrics.moving-average-half-life=2s", "--cluster.metrics.gossip.interval=1s",
                     "--cluster.metrics.ttl=5s"));
@@ -169,8 +171,8 @@ public final class ProcessBenchmark {
             backends.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        for (int port : ports) {
-            while (!answers("http://127.0.0.1:" + port + "/control/name")) {
+        for (String address : addresses) {
+            while (!answers(address + "/control/name")) {
                 if (System.nanoTime() > deadline || backends.stream().anyMatch(p -> !p.isAlive())) {
                     throw new IllegalStateException("a backend did not start; see " + logs.toAbsolutePath());
                 }
@@ -197,21 +199,18 @@ public final class ProcessBenchmark {
                 "cluster.metrics.gossip.interval=1s", "cluster.metrics.sample-interval=1s", "cluster.metrics.ttl=5s",
                 "logging.level.root=warn"));
         for (int i = 0; i < ports.length; i++) {
-            properties.add("spring.cloud.discovery.client.simple.instances." + BenchClient.SERVICE + "[" + i + "].uri=http://127.0.0.1:" + ports[i]);
+            properties.add("spring.cloud.discovery.client.simple.instances." + BenchClient.SERVICE + "[" + i + "].uri=" + addresses.get(i));
         }
         return new SpringApplicationBuilder(BenchClient.class).properties(properties.toArray(String[]::new)).run();
     }
 
     /** Waits until the client holds a fresh sample of every backend, of the variant's kind. */
-    private void awaitView(ConfigurableApplicationContext client, String variant) throws InterruptedException {
-        ClusterMetrics metrics = client.getBean(ClusterMetrics.class);
-        BenchClient.Phases phases = client.getBean(LoadBalancerClientFactory.class).getInstance(BenchClient.SERVICE, BenchClient.Phases.class);
-        List<String> uris = Arrays.stream(ports).mapToObj(p -> "http://127.0.0.1:" + p).toList();
+    private void awaitView(ClusterMetrics metrics, BenchClient.Phases phases, String variant) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
-            phases.observer().resolve(BenchClient.SERVICE, uris);
-            List<NodeMetrics> view = uris.stream().map(metrics::get).flatMap(java.util.Optional::stream).toList();
-            boolean fresh = view.size() == uris.size() && view.stream().allMatch(m -> variant.equals("equal-cpu")
+            phases.observer().resolve(BenchClient.SERVICE, addresses);
+            List<NodeMetrics> view = addresses.stream().map(metrics::get).flatMap(java.util.Optional::stream).toList();
+            boolean fresh = view.size() == addresses.size() && view.stream().allMatch(m -> variant.equals("equal-cpu")
                     ? m.utilization() == null && m.cpuLoad() == 0.5 : m.utilization() != null);
             if (fresh) {
                 return;
@@ -304,7 +303,7 @@ public final class ProcessBenchmark {
     }
 
     private void setSlowdown(double factor) throws IOException, InterruptedException {
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[0] + "/control/slowdown?factor=" + factor))
+        http.send(HttpRequest.newBuilder(URI.create(addresses.get(0) + "/control/slowdown?factor=" + factor))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
     }
 
