@@ -91,6 +91,26 @@ class UtilizationGossipTest {
     }
 
     @Test
+    void aReactivePeerTakesTheUtilizationThroughItsOwnEndpointAndWeighsIt() throws Exception {
+        pooled = TestNodeApplication.start(STATIC, "cluster.metrics.probe.static.cpu-load=0.1", "test.utilization=0.75");
+        String a = TestNodeApplication.address(pooled);
+        peer = com.example.reactive.ReactiveApplication.start(STATIC, "cluster.metrics.probe.static.cpu-load=0.1",
+                "cluster.metrics.gossip.peers=" + a);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode seen = node(peer, a);
+            assertThat(seen).isNotNull();
+            assertThat(seen.get("utilization").asDouble()).isEqualTo(0.75);
+            assertThat(seen.get("weight").asDouble()).as("cpu-and-utilization: the app's 0.75 is the scarcer").isEqualTo(0.25);
+        });
+        // and the servlet node learned the reactive one's sample, pushed to it, without a utilization
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode seen = node(pooled, TestNodeApplication.address(peer));
+            assertThat(seen).isNotNull();
+            assertThat(seen.get("utilization").isNull()).isTrue();
+        });
+    }
+
+    @Test
     void aGaugeThatDoesNotExistStopsTheAppWithThePropertyAndTheReason() {
         assertThatThrownBy(() -> pooled = TestNodeApplication.start("cluster.metrics.probe.utilization.meter=no.such.gauge"))
                 .isInstanceOf(InvalidConfigurationPropertyValueException.class)
