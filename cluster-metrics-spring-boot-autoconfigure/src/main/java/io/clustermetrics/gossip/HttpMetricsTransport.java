@@ -85,16 +85,9 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
      * @param aliases where what a peer calls itself is learned
      * @param clock this node's clock, for the signature's timestamp and the backoff
      * @param allowedHosts the hosts a pulled sample's address may name
-     */
-    public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec,
-            GossipStatistics statistics, NodeAliases aliases, InstantSource clock, AllowedHosts allowedHosts) {
-        this(http, settings, codec, statistics, aliases, clock, allowedHosts, ObservationRegistry.NOOP);
-    }
-
-    /**
-     * The transport, each push and pull observed by {@code observations} as {@code cluster.metrics.gossip.push} and
-     * {@code cluster.metrics.gossip.pull} (the peer as a high-cardinality key), around the HTTP exchanges' own
-     * {@code http.client.requests}.
+     * @param observations observes each push and pull as {@code cluster.metrics.gossip.push} and
+     *     {@code cluster.metrics.gossip.pull} (the peer as a high-cardinality key), around the HTTP exchanges' own
+     *     {@code http.client.requests}; {@link ObservationRegistry#NOOP} for none
      */
     public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec,
             GossipStatistics statistics, NodeAliases aliases, InstantSource clock, AllowedHosts allowedHosts,
