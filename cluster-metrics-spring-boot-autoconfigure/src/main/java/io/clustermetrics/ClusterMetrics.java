@@ -30,6 +30,8 @@ import java.util.function.ToDoubleFunction;
  *       store is full, the oldest tombstone that has been expired for at least a {@code ttl} makes room; if
  *       there is none, a sample from a new address is dropped. So under a flood of invented addresses,
  *       known live peers keep their place, and one that misses a beat has a {@code ttl} to come back.
+ *   <li><b>One service an address.</b> A sample held under a service is replaced only by one of the same service
+ *       while it is stored, tombstone included: a node of one service cannot rewrite what is known of another's.
  * </ul>
  *
  * <p>Thread-safe: reads are lock-free, writes are serialized.
@@ -121,7 +123,7 @@ public final class ClusterMetrics {
         long now = clock.millis();
         synchronized (this) {
             Entry old = entries.get(m.address());
-            if (old != null ? m.timestamp() <= old.sample.timestamp() : !hasRoom(now)) {
+            if (old != null ? m.timestamp() <= old.sample.timestamp() || !sameService(old.sample, m) : !hasRoom(now)) {
                 return;
             }
             entries.put(m.address(), new Entry(m, now));
@@ -131,6 +133,11 @@ public final class ClusterMetrics {
                 sweep(now);
             }
         }
+    }
+
+    /** Whether {@code m} may replace {@code old}: an address held under a service is that service's while it is stored. */
+    private static boolean sameService(NodeMetrics old, NodeMetrics m) {
+        return old.service() == null || old.service().equals(m.service());
     }
 
     /** The live samples, sorted by address; an immutable copy. */

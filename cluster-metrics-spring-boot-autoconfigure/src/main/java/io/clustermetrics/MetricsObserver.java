@@ -16,7 +16,7 @@ import java.util.random.RandomGenerator;
  * service tells {@link #resolve} the instances it routes among, and gets back the addresses their samples are
  * stored under; every round ({@link #pullRound}) the observer asks one instance of each service routed to
  * lately for its live view of its service ({@link MetricsTransport#pull}), and merges the samples of that
- * service into the store, newest winning. The answer names the node ("I am ..."), which teaches
+ * service's listed instances into the store, newest winning (and none stamped later than the answer arrived). The answer names the node ("I am ..."), which teaches
  * {@link NodeAliases} what the client's URI for it is. An instance not yet matched to a sample is asked first,
  * so each instance is matched within as many rounds as there are unmatched ones.
  *
@@ -72,6 +72,10 @@ public final class MetricsObserver {
         if (r != null && r.aliasVersion == version && r.instances.equals(instances)) {
             return r.addresses;
         }
+        if (r == null || !r.instances.equals(instances)) {
+            aliases.listed(service, instances);
+            version = aliases.version();
+        }
         List<String> addresses = instances.stream().map(aliases::resolve).toList();
         o.resolution = new Resolution(List.copyOf(instances), addresses, version);
         return addresses;
@@ -85,6 +89,7 @@ public final class MetricsObserver {
     public void pullRound() {
         long now = metrics.clock().millis();
         services.entrySet().removeIf(e -> now - e.getValue().lastRouted > idleMillis);
+        aliases.expire();
         services.forEach((service, o) -> {
             Resolution r = o.resolution;
             if (r == null) {
@@ -102,7 +107,7 @@ public final class MetricsObserver {
             }
             String instance = unmatched.isEmpty() ? candidates.get(random.nextInt(candidates.size()))
                     : candidates.get((int) (o.pulls++ % candidates.size()));
-            transport.pull(instance, merge(service, instance));
+            transport.pull(instance, service, merge(service, instance));
         });
     }
 
@@ -117,12 +122,23 @@ public final class MetricsObserver {
         return unmatched;
     }
 
+    /**
+     * Takes from {@code instance}'s answer the samples of {@code service}'s listed instances only (the answerer's
+     * own among them once its alias is learned), none stamped later than the answer arrived: an instance of
+     * another service, or one that lies about the time, cannot rewrite what this client knows of the others.
+     */
     private Consumer<MetricsPdu.View> merge(String service, String instance) {
         return view -> {
             aliases.learn(instance, view.self());
+            Resolution r = services.get(service) == null ? null : services.get(service).resolution;
+            Set<String> listed = new HashSet<>();
+            (r == null ? List.of(instance) : r.instances).forEach(i -> listed.add(aliases.resolve(i)));
+            long now = metrics.clock().millis();
             for (NodeMetrics m : view.metrics()) {
-                if (m.service() == null || m.service().equals(service)) {
-                    metrics.publish(m.withService(service));
+                if ((m.service() == null || m.service().equals(service)) && listed.contains(m.address())) {
+                    metrics.publish(m.timestamp() <= now ? m.withService(service) : new NodeMetrics(m.address(), now,
+                            m.cpuLoad(), m.memoryUsed(), m.memoryMax(), m.systemLoadAverage(), m.processors(), service,
+                            m.utilization()));
                 }
             }
         };

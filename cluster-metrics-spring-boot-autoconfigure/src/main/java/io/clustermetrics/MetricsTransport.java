@@ -37,7 +37,8 @@ public interface MetricsTransport {
      * {@code onReply} gets the answer, on any thread, if one comes. By default nothing is asked.
      *
      * @param targetNode the instance's address
+     * @param service the service the instance is asked about, which a signed pull is bound to
      * @param onReply told the answer
      */
-    default void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {}
+    default void pull(String targetNode, String service, Consumer<MetricsPdu.View> onReply) {}
 }

@@ -77,6 +77,11 @@ public final class NodeAddress {
         }
     }
 
+    /** The port of a {@link #parse parsed} address. */
+    public static int port(String address) {
+        return URI.create(address).getPort();
+    }
+
     /** The host of a {@link #parse parsed} address: a name, an IPv4 literal or a bracketed IPv6 literal. */
     public static String host(String address) {
         return URI.create(address).getHost();

@@ -32,7 +32,7 @@ class MetricsObserverTest {
         }
 
         @Override
-        public void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {
+        public void pull(String targetNode, String service, Consumer<MetricsPdu.View> onReply) {
             pulled.add(targetNode);
             onReply.accept(members.get(targetNode));
         }

@@ -94,7 +94,7 @@ public class ClusterMetricsGossipAutoConfiguration {
     public MetricsTransport clusterMetricsTransport(ClusterMetricsProperties properties, GossipCodec codec,
             GossipStatistics statistics, ClusterMetrics metrics, NodeAliases aliases,
             ObjectProvider<ClientHttpRequestFactoryBuilder<?>> requestFactory, ObjectProvider<SslBundles> sslBundles,
-            ObjectProvider<ObservationRegistry> observations) {
+            ObjectProvider<ObservationRegistry> observations, Environment environment) {
         ClusterMetricsProperties.Gossip gossip = properties.gossip();
         HttpClientSettings settings = HttpClientSettings.defaults().withTimeouts(gossip.connectTimeout(), gossip.readTimeout());
         if (gossip.ssl().bundle() != null) {
@@ -104,7 +104,8 @@ public class ClusterMetricsGossipAutoConfiguration {
                 .requestFactory(requestFactory.getIfAvailable(ClientHttpRequestFactoryBuilder::detect).build(settings));
         observations.ifAvailable(http::observationRegistry);
         return new HttpMetricsTransport(http.build(), gossip, codec, statistics, aliases, metrics.clock(),
-                new AllowedHosts(gossip.allowedHosts()), observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+                new AllowedHosts(gossip.allowedHosts()), observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+                serviceId(properties, environment));
     }
 
     /** Pulls the load of the services this app routes to, each round, and matches their instances to it. */
@@ -156,7 +157,8 @@ public class ClusterMetricsGossipAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         GossipReceiver clusterMetricsGossipReceiver(ClusterMetricsProperties properties, ClusterMetrics metrics,
-                GossipCodec codec, GossipStatistics statistics, ObjectProvider<ClusterMetricsGossip> gossip) {
+                GossipCodec codec, GossipStatistics statistics, ObjectProvider<ClusterMetricsGossip> gossip,
+                Environment environment) {
             ClusterMetricsProperties.Gossip settings = properties.gossip();
             if (settings.secret() == null) {
                 log.warn("Cluster metrics: no cluster.metrics.gossip.secret is set, so gossip is unauthenticated and "
@@ -169,7 +171,8 @@ public class ClusterMetricsGossipAutoConfiguration {
                     }, () -> {
                         ClusterMetricsGossip g = gossip.getIfAvailable();
                         return g == null ? null : g.selfAddress();
-                    }, new AllowedHosts(settings.allowedHosts()), settings.maxConcurrentRequests());
+                    }, new AllowedHosts(settings.allowedHosts()), settings.maxConcurrentRequests(),
+                    serviceId(properties, environment));
         }
 
         /** The endpoint of a servlet app: a servlet of its own, whose non-blocking reads hold no thread. */

@@ -3,6 +3,7 @@ package io.clustermetrics.gossip;
 import io.clustermetrics.GossipStatistics;
 import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.MetricsTransport;
+import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeAliases;
 import io.clustermetrics.autoconfigure.ClusterMetricsProperties;
 import io.clustermetrics.wire.AllowedHosts;
@@ -70,6 +71,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private final Map<String, Long> clockOffsets = new ConcurrentHashMap<>();
     private final InstantSource clock;
     private final AllowedHosts allowedHosts;
+    private final String service;
 
     /** A peer's state: whether a request is in flight, how often and until when it has failed, whether it took the last. */
     private record Peer(boolean inFlight, int failures, long retryAt, boolean answered) {}
@@ -88,10 +90,11 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
      * @param observations observes each push and pull as {@code cluster.metrics.gossip.push} and
      *     {@code cluster.metrics.gossip.pull} (the peer as a high-cardinality key), around the HTTP exchanges' own
      *     {@code http.client.requests}; {@link ObservationRegistry#NOOP} for none
+     * @param service the service this node is an instance of, which its pushes are bound to; null for none
      */
     public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec,
             GossipStatistics statistics, NodeAliases aliases, InstantSource clock, AllowedHosts allowedHosts,
-            ObservationRegistry observations) {
+            ObservationRegistry observations, String service) {
         this.observations = observations;
         this.http = http;
         this.codec = codec;
@@ -112,6 +115,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         this.senders.allowCoreThreadTimeOut(true);
         this.clock = clock;
         this.allowedHosts = allowedHosts;
+        this.service = service;
     }
 
     @Override
@@ -132,7 +136,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         run(targetNode, "push", () -> {
             String self = null;
             for (byte[] body : codec.encode(pdu.samples(), maxBodyBytes)) {
-                self = codec.self(request(targetNode, HttpMethod.POST, body));
+                self = codec.self(request(targetNode, HttpMethod.POST, service, body));
                 statistics.onSent();
             }
             if (self != null) {
@@ -142,15 +146,16 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     }
 
     @Override
-    public void pull(String targetNode, Consumer<MetricsPdu.View> onReply) {
+    public void pull(String targetNode, String service, Consumer<MetricsPdu.View> onReply) {
         run(targetNode, "pull", () -> {
-            MetricsPdu.View view = codec.decodeView(request(targetNode, HttpMethod.GET, null));
-            String unacceptable = GossipReceiver.unacceptable(view.metrics(), allowedHosts, clock.millis());
+            MetricsPdu.View view = codec.decodeView(request(targetNode, HttpMethod.GET, service, null));
+            String unacceptable = GossipReceiver.unacceptable(view.metrics(), allowedHosts);
             if (unacceptable != null) {
                 throw new IllegalStateException("its answer is refused: " + unacceptable);
             }
             statistics.onSent();
-            onReply.accept(view);
+            onReply.accept(new MetricsPdu.View(view.self(), view.service(),
+                    GossipReceiver.withinHorizon(view.metrics(), clock.millis())));
         });
     }
 
@@ -208,15 +213,15 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     }
 
     /**
-     * Sends a request, signed in the peer's time as last learned; if the peer refuses that time and gives its
-     * own, signed by the secret over this request's signature, learns it and sends once again. Returns the body
-     * of a 200, whose signature (for a pull) has been checked.
+     * Sends a request, signed for {@code target} and {@code service} in the peer's time as last learned; if the peer
+     * refuses that time and gives its own, signed by the secret over this request's signature, learns it and sends
+     * once again. Returns the body of a 200, whose signature has been checked.
      */
-    private byte[] request(String target, HttpMethod method, byte[] body) {
-        byte[] signed = body != null ? body : GossipReceiver.pullSigningBytes(path);
+    private byte[] request(String target, HttpMethod method, String service, byte[] body) {
         long timestamp = clock.millis() + clockOffsets.getOrDefault(target, 0L);
-        String sent = signature == null ? null : signature.sign(timestamp, signed);
-        Answer answer = exchange(target, method, body, timestamp, sent);
+        Map<String, String> signed = sign(timestamp, target, method, service, body);
+        String sent = signed.get(GossipSignature.SIGNATURE_HEADER);
+        Answer answer = exchange(target, method, body, signed);
         OptionalLong peerNow = answer.status == 401 ? peerClock(answer.headers, sent) : OptionalLong.empty();
         if (peerNow.isPresent()) {
             long offset = peerNow.getAsLong() - clock.millis();
@@ -225,8 +230,9 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
                         + "node's; gossip to it is now signed in its time", LogSafe.of(target), offset));
             }
             timestamp = clock.millis() + offset;
-            sent = signature.sign(timestamp, signed);
-            answer = exchange(target, method, body, timestamp, sent);
+            signed = sign(timestamp, target, method, service, body);
+            sent = signed.get(GossipSignature.SIGNATURE_HEADER);
+            answer = exchange(target, method, body, signed);
         }
         if (answer.status != 200) {
             throw new IllegalStateException("it answered HTTP " + answer.status);
@@ -234,11 +240,17 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         if (answer.body.length > maxAnswerBytes) {
             throw new IllegalStateException("its answer is larger than " + maxAnswerBytes + " bytes");
         }
-        if (body == null && signature != null && !signature.verify(timestamp,
-                GossipReceiver.answerSigningBytes(sent, answer.body), answer.headers.getFirst(GossipSignature.SIGNATURE_HEADER))) {
+        if (signature != null && !signature.verify(timestamp,
+                GossipSignature.answer(sent, answer.body), answer.headers.getFirst(GossipSignature.SIGNATURE_HEADER))) {
             throw new IllegalStateException("its answer is not signed with the gossip secret");
         }
         return answer.body;
+    }
+
+    /** The signature headers of a request to {@code target}; none without a secret. */
+    private Map<String, String> sign(long timestamp, String target, HttpMethod method, String service, byte[] body) {
+        return signature == null ? Map.of()
+                : signature.headers(timestamp, method.name(), NodeAddress.canonical(target), path, service, body);
     }
 
     /** The peer's clock from its refusal of the request signed {@code sent}, if the secret signs it over {@code sent}. */
@@ -255,16 +267,11 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         }
     }
 
-    private Answer exchange(String target, HttpMethod method, byte[] body, long timestamp, String signed) {
+    private Answer exchange(String target, HttpMethod method, byte[] body, Map<String, String> signed) {
         RestClient.RequestBodySpec request = http.method(method)
                 .uri(URI.create(target + path))
                 .accept(MediaType.APPLICATION_JSON)
-                .headers(headers -> {
-                    if (signed != null) {
-                        headers.set(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
-                        headers.set(GossipSignature.SIGNATURE_HEADER, signed);
-                    }
-                });
+                .headers(headers -> signed.forEach(headers::set));
         if (body != null) {
             request.contentType(MediaType.APPLICATION_JSON).body(body);
         }

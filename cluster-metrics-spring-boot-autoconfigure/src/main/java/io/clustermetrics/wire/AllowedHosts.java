@@ -80,7 +80,7 @@ public final class AllowedHosts {
     }
 
     /** The address an IP literal stands for (IPv6 with or without brackets), or null for a name: never a lookup. */
-    private static InetAddress literal(String host) {
+    static InetAddress literal(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         if (!IPV4.matcher(h).matches() && !(h.contains(":") && h.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.'))) {
             return null;

@@ -7,11 +7,13 @@ import io.clustermetrics.MetricsPdu;
 import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeMetrics;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -21,15 +23,16 @@ import java.util.function.Supplier;
  * the request and render the {@link Reply}; every rule is here.
  *
  * <p>A push ({@code POST}, a {@link MetricsPdu.PushBatch}) is merged whole or refused whole, and a refused
- * one leaves the store exactly as it was: 413 for a body over the limit, 401 for a missing or wrong signature
- * or a timestamp outside the skew window (when a secret is set), 403 for a sender off loopback (when none
- * is), 400 for malformed JSON, an impossible sample, an address that is not {@code scheme://host:port}
- * ({@link NodeAddress}) or names a host outside the allowed ones, or a timestamp more than
- * {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD} ahead of this node's clock. An accepted push is answered
+ * one leaves the store exactly as it was: 413 for a body over the limit, 401 for a missing or wrong signature,
+ * a timestamp outside the skew window or a signature seen before (when a secret is set), 421 for a request
+ * signed for another node or another service, 403 for a sender off loopback (when none is), 400 for malformed
+ * JSON, an impossible sample, or an address that is not {@code scheme://host:port} ({@link NodeAddress}) or names
+ * a host outside the allowed ones. A sample stamped more than {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD} ahead of
+ * this node's clock is dropped and the rest are taken. An accepted push is answered
  * {@code {"received": <samples>, "self": "<this node>"}}, so that a sender learns what the node it reached
- * calls itself. A pull ({@code GET}, signed over {@link #pullSigningBytes}) is answered with this node's
- * {@link MetricsPdu.View}, the answer signed over the request's signature so that an observer can tell it
- * came from a holder of the secret; 503 while this node has no view to give.
+ * calls itself. A pull ({@code GET}) is answered with this node's {@link MetricsPdu.View}; 503 while this node
+ * has no view to give. Both are signed as {@link GossipSignature} says, and so are their answers, so that the
+ * sender can tell the node it asked, holding the secret, answered.
  *
  * <p>The refusal of a validly signed request for its timestamp alone carries this node's clock, epoch
  * milliseconds, as {@code "now"} and in the {@link GossipSignature#TIMESTAMP_HEADER} header, signed in the
@@ -50,6 +53,10 @@ public final class GossipReceiver {
     private final Supplier<String> selfAddress;
     private final AllowedHosts allowedHosts;
     private final Semaphore receiving;
+    private final String service;
+    /** The signatures taken within the skew window, with when each leaves it: a second copy is a replay. */
+    private final Map<String, Long> seen = new ConcurrentHashMap<>();
+    private volatile long nextSweep;
 
     /**
      * An answer to render: a status, a JSON body or a refusal's reason, and headers.
@@ -80,10 +87,11 @@ public final class GossipReceiver {
      * @param selfAddress what this node calls itself, for a push's answer; null while it does not gossip
      * @param allowedHosts the hosts a pushed sample's address may name
      * @param maxConcurrentRequests how many requests may be received at once; more are refused with 503
+     * @param service the service this node is an instance of, which a signed request must be meant for; null for none
      */
     public GossipReceiver(ClusterMetrics metrics, GossipCodec codec, GossipStatistics statistics, String secret,
             long maxBodyBytes, Duration maxClockSkew, String path, Supplier<MetricsPdu.View> localView,
-            Supplier<String> selfAddress, AllowedHosts allowedHosts, int maxConcurrentRequests) {
+            Supplier<String> selfAddress, AllowedHosts allowedHosts, int maxConcurrentRequests, String service) {
         this.metrics = metrics;
         this.codec = codec;
         this.statistics = statistics;
@@ -95,6 +103,7 @@ public final class GossipReceiver {
         this.selfAddress = selfAddress;
         this.allowedHosts = allowedHosts;
         this.receiving = new Semaphore(maxConcurrentRequests);
+        this.service = service;
     }
 
     /**
@@ -148,6 +157,7 @@ public final class GossipReceiver {
             case 403 -> "Forbidden";
             case 408 -> "Request Timeout";
             case 413 -> "Content Too Large";
+            case 421 -> "Misdirected Request";
             case 503 -> "Service Unavailable";
             default -> "Error";
         });
@@ -160,11 +170,6 @@ public final class GossipReceiver {
     /** The largest body accepted, in bytes; the endpoints read at most one byte more. */
     public int maxBodyBytes() {
         return (int) maxBodyBytes;
-    }
-
-    /** What a pull of {@code path} is signed over, in place of a body. */
-    public static byte[] pullSigningBytes(String path) {
-        return ("GET " + path).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The 413 for a declared body length over the limit, before anything is read; null if it is within. */
@@ -183,12 +188,13 @@ public final class GossipReceiver {
      * @param header the request's headers, by name
      * @param body the body, at most one byte over the limit
      * @param loopback whether both ends of the connection are loopback addresses ({@link #isLoopback})
+     * @param local the connection's local end, which a signed request's target must name; null if unknown
      */
-    public Reply push(Function<String, String> header, byte[] body, boolean loopback) {
+    public Reply push(Function<String, String> header, byte[] body, boolean loopback, InetSocketAddress local) {
         if (body.length > maxBodyBytes) {
             return tooLarge();
         }
-        Reply unauthenticated = signature != null ? checkSignature(header, body) : checkLoopback(loopback);
+        Reply unauthenticated = signature != null ? checkSignature(header, "POST", body, local) : checkLoopback(loopback);
         if (unauthenticated != null) {
             return unauthenticated;
         }
@@ -198,19 +204,23 @@ public final class GossipReceiver {
         } catch (IllegalArgumentException e) {
             return refuse(400, e.getMessage());
         }
-        String unacceptable = unacceptable(batch.metrics(), allowedHosts, metrics.clock().millis());
+        String unacceptable = unacceptable(batch.metrics(), allowedHosts);
         if (unacceptable != null) {
             return refuse(400, unacceptable);
         }
-        MetricsGossip.apply(metrics, batch);
+        List<NodeMetrics> taken = withinHorizon(batch.metrics(), metrics.clock().millis());
+        MetricsGossip.apply(metrics, new MetricsPdu.PushBatch(taken));
         statistics.onReceived();
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("received", batch.metrics().size());
+        answer.put("received", taken.size());
+        if (taken.size() < batch.metrics().size()) {
+            answer.put("dropped", batch.metrics().size() - taken.size());
+        }
         String self = selfAddress.get();
         if (self != null) {
             answer.put("self", self);
         }
-        return new Reply(200, codec.encodeValue(answer), null, Map.of(), Map.of());
+        return signed(header, codec.encodeValue(answer));
     }
 
     /**
@@ -218,9 +228,10 @@ public final class GossipReceiver {
      *
      * @param header the request's headers, by name
      * @param loopback whether both ends of the connection are loopback addresses ({@link #isLoopback})
+     * @param local the connection's local end, which a signed request's target must name; null if unknown
      */
-    public Reply pull(Function<String, String> header, boolean loopback) {
-        Reply unauthenticated = signature != null ? checkSignature(header, pullSigningBytes(path)) : checkLoopback(loopback);
+    public Reply pull(Function<String, String> header, boolean loopback, InetSocketAddress local) {
+        Reply unauthenticated = signature != null ? checkSignature(header, "GET", null, local) : checkLoopback(loopback);
         if (unauthenticated != null) {
             return unauthenticated;
         }
@@ -228,41 +239,40 @@ public final class GossipReceiver {
         if (view == null) {
             return refuse(503, "this node does not gossip (yet): it has no address or no sample");
         }
-        byte[] json = codec.encode(view);
+        return signed(header, codec.encode(view));
+    }
+
+    /** A 200 with {@code json}, signed over the request's signature when a secret is set. */
+    private Reply signed(Function<String, String> header, byte[] json) {
         if (signature == null) {
             return new Reply(200, json, null, Map.of(), Map.of());
         }
         long timestamp = Long.parseLong(header.apply(GossipSignature.TIMESTAMP_HEADER));
-        String signed = signature.sign(timestamp, answerSigningBytes(header.apply(GossipSignature.SIGNATURE_HEADER), json));
+        String signed = signature.sign(timestamp, GossipSignature.answer(header.apply(GossipSignature.SIGNATURE_HEADER), json));
         return new Reply(200, json, null, Map.of(), Map.of(GossipSignature.SIGNATURE_HEADER, signed));
     }
 
     /**
      * Why samples a peer sent (pushed, or in a pull's answer) cannot be taken, or null if they can: an address
-     * naming a host outside {@code allowedHosts}, or a timestamp more than {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD}
-     * ahead of {@code now}. The addresses are parsed already ({@link GossipCodec}).
+     * naming a host outside {@code allowedHosts}. The addresses are parsed already ({@link GossipCodec}).
      */
-    public static String unacceptable(List<NodeMetrics> samples, AllowedHosts allowedHosts, long now) {
-        long horizon = now + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis();
+    public static String unacceptable(List<NodeMetrics> samples, AllowedHosts allowedHosts) {
         for (NodeMetrics m : samples) {
             if (!allowedHosts.allowsAll() && !allowedHosts.allows(NodeAddress.host(m.address()))) {
                 return "a node address names a host outside cluster.metrics.gossip.allowed-hosts: " + m.address();
-            }
-            if (m.timestamp() > horizon) {
-                return "a sample's timestamp is more than " + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toHours()
-                        + " h ahead of this node's clock";
             }
         }
         return null;
     }
 
-    /** What the answer {@code json} to a request signed {@code requestSignature} is signed over. */
-    public static byte[] answerSigningBytes(String requestSignature, byte[] json) {
-        byte[] prefix = (requestSignature + "\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] all = new byte[prefix.length + json.length];
-        System.arraycopy(prefix, 0, all, 0, prefix.length);
-        System.arraycopy(json, 0, all, prefix.length, json.length);
-        return all;
+    /**
+     * The samples stamped at most {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD} ahead of {@code now}: one beyond is
+     * dropped, not the message, so that a peer whose clock lags still takes the rest of a sender's view.
+     */
+    public static List<NodeMetrics> withinHorizon(List<NodeMetrics> samples, long now) {
+        long horizon = now + ClusterMetrics.MAX_TIMESTAMP_AHEAD.toMillis();
+        return samples.stream().allMatch(m -> m.timestamp() <= horizon) ? samples
+                : samples.stream().filter(m -> m.timestamp() <= horizon).toList();
     }
 
     /**
@@ -270,27 +280,76 @@ public final class GossipReceiver {
      * refused for its time alone learns this node's clock, signed over the request's own signature: only a
      * holder of the secret can tell a sender which time to sign in, and only in answer to that request.
      */
-    private Reply checkSignature(Function<String, String> header, byte[] signed) {
+    private Reply checkSignature(Function<String, String> header, String method, byte[] body, InetSocketAddress local) {
         long timestamp;
         try {
             timestamp = Long.parseLong(header.apply(GossipSignature.TIMESTAMP_HEADER));
         } catch (NumberFormatException e) {
             return refuse(401, "missing or malformed " + GossipSignature.TIMESTAMP_HEADER + " header");
         }
+        String target = header.apply(GossipSignature.TARGET_HEADER);
+        if (target == null) {
+            return refuse(401, "no " + GossipSignature.TARGET_HEADER + " header: the sender signs as cluster-metrics "
+                    + "before 0.2 did, which this node no longer takes (see the README on rolling upgrades)");
+        }
+        String sentService = header.apply(GossipSignature.SERVICE_HEADER);
         String sent = header.apply(GossipSignature.SIGNATURE_HEADER);
-        if (!signature.verify(timestamp, signed, sent)) {
+        if (!signature.verify(timestamp, GossipSignature.request(method, target, path, sentService, body), sent)) {
             return refuse(401, "missing or wrong " + GossipSignature.SIGNATURE_HEADER + " header");
         }
         long now = metrics.clock().millis();
         long skew = now - timestamp; // two comparisons, not Math.abs, which is negative for Long.MIN_VALUE
         if (skew <= maxSkewMillis && skew >= -maxSkewMillis) {
-            return null;
+            return checkAddressed(target, sentService, local, sent, timestamp, now);
         }
         statistics.onRefused();
         return new Reply(401, null, "the message's timestamp is more than " + Duration.ofMillis(maxSkewMillis).toSeconds()
                 + " s from this node's clock: a replay, or a sender to sign with this node's clock, given in \"now\"",
                 Map.of("now", now), Map.of(GossipSignature.TIMESTAMP_HEADER, Long.toString(now),
                         GossipSignature.SIGNATURE_HEADER, signature.sign(now, sent.getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    /**
+     * The refusal of a validly signed request meant for another node (421: its target names another host or port
+     * than this node's address or the connection's local end; a host name is taken on the local port, as nothing is
+     * looked up), for another service (421), or seen before (401: a replay); null when it is this node's to take,
+     * and then its signature is remembered until it leaves the skew window.
+     */
+    private Reply checkAddressed(String target, String sentService, InetSocketAddress local, String sent, long timestamp, long now) {
+        if (!isThisNode(target, local)) {
+            return refuse(421, "the request is signed for another node, " + LogSafe.of(target) + "; this node is "
+                    + selfAddress.get());
+        }
+        if (service != null && sentService != null && !sentService.isEmpty() && !sentService.equals(service)) {
+            return refuse(421, "the request is signed for service " + LogSafe.of(sentService) + "; this node is an instance of "
+                    + service);
+        }
+        if (now >= nextSweep) {
+            nextSweep = now + 1000;
+            seen.values().removeIf(until -> until < now);
+        }
+        if (seen.putIfAbsent(sent, timestamp + maxSkewMillis) != null) {
+            return refuse(401, "this signature was taken before: a replay");
+        }
+        return null;
+    }
+
+    /** Whether {@code target} names this node: its address, or the connection's local port on its address or a name. */
+    private boolean isThisNode(String target, InetSocketAddress local) {
+        String canonical;
+        try {
+            canonical = NodeAddress.parse(target);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (canonical.equals(selfAddress.get())) {
+            return true;
+        }
+        if (local == null || NodeAddress.port(canonical) != local.getPort()) {
+            return false;
+        }
+        InetAddress literal = AllowedHosts.literal(NodeAddress.host(canonical));
+        return literal == null || literal.equals(local.getAddress());
     }
 
     /** The 403 for a sender off loopback when no secret is set, or null for one on loopback. */

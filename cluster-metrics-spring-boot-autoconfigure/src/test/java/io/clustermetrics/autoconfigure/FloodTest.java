@@ -72,10 +72,9 @@ class FloodTest {
                             now, 0.0, 0, 1))
                     .toList();
             byte[] body = codec.encode(samples, Long.MAX_VALUE).get(0);
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(endpoint)
-                    .header(GossipSignature.TIMESTAMP_HEADER, Long.toString(now))
-                    .header(GossipSignature.SIGNATURE_HEADER, signature.sign(now, body))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpRequest.Builder push = HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            signature.headers(now, "POST", genuine.get(0), "/cluster-metrics/gossip", null, body).forEach(push::header);
+            HttpResponse<Void> response = http.send(push.build(), HttpResponse.BodyHandlers.discarding());
             assertThat(response.statusCode()).isEqualTo(200);
             maxTracked = Math.max(maxTracked, store.nodeCount());
             assertThat(store.snapshot()).extracting(NodeMetrics::address).containsAll(genuine);

@@ -76,9 +76,13 @@ class GossipEndpointTest {
     }
 
     private HttpResponse<String> postSigned(byte[] body, long timestamp, GossipSignature key) throws Exception {
-        return post(signed, HttpRequest.BodyPublishers.ofByteArray(body),
-                GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp),
-                GossipSignature.SIGNATURE_HEADER, key.sign(timestamp, body));
+        return post(signed, HttpRequest.BodyPublishers.ofByteArray(body), signedHeaders(key, timestamp, body));
+    }
+
+    /** The headers of a push of {@code body} to the signed node, signed by {@code key} at {@code timestamp}. */
+    private static String[] signedHeaders(GossipSignature key, long timestamp, byte[] body) {
+        return key.headers(timestamp, "POST", TestNodeApplication.address(signed), "/cluster-metrics/gossip", null, body)
+                .entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toArray(String[]::new);
     }
 
     private HttpResponse<String> postSigned(String body) throws Exception {
@@ -130,9 +134,8 @@ class GossipEndpointTest {
         assertRefused(signed, postSigned(body, now, new GossipSignature("wrong secret")), 401, "signature");
         byte[] tampered = body.clone();
         tampered[tampered.length - 3] = '3';
-        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofByteArray(tampered),
-                GossipSignature.TIMESTAMP_HEADER, Long.toString(now),
-                GossipSignature.SIGNATURE_HEADER, signature.sign(now, body)), 401, "signature");
+        assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofByteArray(tampered), signedHeaders(signature, now, body)),
+                401, "signature");
         HttpResponse<String> replayed = postSigned(body, now - 120_000, signature);
         assertRefused(signed, replayed, 401, "replay");
         assertRefused(signed, postSigned(body, now + 120_000, signature), 401, "clock");
@@ -141,7 +144,9 @@ class GossipEndpointTest {
         long told = json.readTree(replayed.body()).get("now").asLong();
         assertThat(told).isBetween(now, System.currentTimeMillis());
         assertThat(replayed.headers().firstValue(GossipSignature.TIMESTAMP_HEADER)).hasValue(Long.toString(told));
-        assertThat(signature.verify(told, signature.sign(now - 120_000, body).getBytes(StandardCharsets.US_ASCII),
+        String refusedSignature = signature.headers(now - 120_000, "POST", TestNodeApplication.address(signed),
+                "/cluster-metrics/gossip", null, body).get(GossipSignature.SIGNATURE_HEADER);
+        assertThat(signature.verify(told, refusedSignature.getBytes(StandardCharsets.US_ASCII),
                 replayed.headers().firstValue(GossipSignature.SIGNATURE_HEADER).orElseThrow()))
                 .as("the clock is signed over the refused message's signature").isTrue();
         assertThat(json.readTree(postSigned(body, now - 120_000, new GossipSignature("wrong secret")).body()).has("now")).isFalse();
@@ -199,7 +204,7 @@ class GossipEndpointTest {
         assertRefused(signed, postSigned(big, System.currentTimeMillis(), signature), 413, "larger than 4096 bytes");
         long now = System.currentTimeMillis();
         assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)),
-                GossipSignature.TIMESTAMP_HEADER, Long.toString(now), GossipSignature.SIGNATURE_HEADER, signature.sign(now, big)),
+                signedHeaders(signature, now, big)),
                 413, "larger than 4096 bytes");
         // cheap checks come before the body: an unsigned one is refused for its headers, whatever its size
         assertRefused(signed, post(signed, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))),

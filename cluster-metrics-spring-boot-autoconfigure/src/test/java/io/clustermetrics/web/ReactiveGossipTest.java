@@ -104,12 +104,14 @@ class ReactiveGossipTest {
                 + "\"memoryUsed\":1,\"memoryMax\":2}]}";
         List<NodeMetrics> before = node.getBean(ClusterMetrics.class).snapshot().stream().map(m -> m).toList();
 
-        HttpResponse<String> bad = post(endpoint, malformed, timestamp, signature.sign(timestamp, malformed));
+        HttpResponse<String> bad = post(endpoint, malformed, signature.headers(timestamp, "POST", address(0),
+                "/cluster-metrics/gossip", null, malformed));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(bad.body()).contains("\"status\":400", "\"detail\":");
 
-        HttpResponse<String> large = post(endpoint, tooLarge, timestamp, signature.sign(timestamp, tooLarge));
+        HttpResponse<String> large = post(endpoint, tooLarge, signature.headers(timestamp, "POST", address(0),
+                "/cluster-metrics/gossip", null, tooLarge));
         assertThat(large.statusCode()).isEqualTo(413);
         assertThat(large.body()).contains("larger than 2048 bytes");
 
@@ -127,10 +129,10 @@ class ReactiveGossipTest {
                 .doesNotContain("http://10.0.0.7:8080");
     }
 
-    private HttpResponse<String> post(URI endpoint, byte[] body, long timestamp, String signed) throws Exception {
-        return http.send(HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json")
-                .header(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
-                .header(GossipSignature.SIGNATURE_HEADER, signed)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> post(URI endpoint, byte[] body, java.util.Map<String, String> signed) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        signed.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

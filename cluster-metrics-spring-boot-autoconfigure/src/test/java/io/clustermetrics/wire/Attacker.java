@@ -26,11 +26,10 @@ final class Attacker {
     /** POSTs {@code json} to {@code node}'s gossip endpoint, signed at {@code timestamp}. */
     HttpResponse<String> push(String node, String json, long timestamp) throws IOException, InterruptedException {
         byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return http.send(HttpRequest.newBuilder(URI.create(node + "/cluster-metrics/gossip"))
-                .header("Content-Type", "application/json")
-                .header(GossipSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
-                .header(GossipSignature.SIGNATURE_HEADER, signature.sign(timestamp, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node + "/cluster-metrics/gossip"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        signature.headers(timestamp, "POST", node, "/cluster-metrics/gossip", null, body).forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** POSTs {@code json} signed now. */

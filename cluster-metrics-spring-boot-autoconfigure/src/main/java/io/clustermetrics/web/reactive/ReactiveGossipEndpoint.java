@@ -60,7 +60,7 @@ public final class ReactiveGossipEndpoint {
                 })
                 .defaultIfEmpty(new byte[0])
                 .timeout(receiveTimeout)
-                .map(body -> receiver.push(request.headers()::firstHeader, body, loopback))
+                .map(body -> receiver.push(request.headers()::firstHeader, body, loopback, request.localAddress().orElse(null)))
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(receiver.tooLarge()))
                 .onErrorResume(TimeoutException.class, e -> Mono.just(receiver.timedOut()))
                 .doFinally(signal -> receiver.release())
@@ -68,7 +68,7 @@ public final class ReactiveGossipEndpoint {
     }
 
     private Mono<ServerResponse> pull(ServerRequest request) {
-        return render(receiver.pull(request.headers()::firstHeader, isLoopback(request)));
+        return render(receiver.pull(request.headers()::firstHeader, isLoopback(request), request.localAddress().orElse(null)));
     }
 
     private static boolean isLoopback(ServerRequest request) {

@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,7 +45,7 @@ public final class GossipServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        write(response, receiver.pull(request::getHeader, isLoopback(request)));
+        write(response, receiver.pull(request::getHeader, isLoopback(request), local(request)));
     }
 
     @Override
@@ -62,7 +63,7 @@ public final class GossipServlet extends HttpServlet {
         ServletInputStream in = request.getInputStream();
         if (length >= 0 && in.available() >= length) { // the usual case: the whole body came with the headers
             try {
-                write(response, receiver.push(request::getHeader, in.readNBytes((int) length), loopback));
+                write(response, receiver.push(request::getHeader, in.readNBytes((int) length), loopback, local(request)));
             } finally {
                 receiver.release();
             }
@@ -111,7 +112,7 @@ public final class GossipServlet extends HttpServlet {
 
             @Override
             public void onAllDataRead() throws IOException {
-                answer(async, answered, receiver.push(request::getHeader, body.toByteArray(), loopback));
+                answer(async, answered, receiver.push(request::getHeader, body.toByteArray(), loopback, local(request)));
             }
 
             @Override
@@ -148,6 +149,12 @@ public final class GossipServlet extends HttpServlet {
     private static boolean isLoopback(HttpServletRequest request) {
         InetAddress local = address(request.getLocalAddr());
         return local != null && local.isLoopbackAddress() && GossipReceiver.isLoopback(local, address(request.getRemoteAddr()));
+    }
+
+    /** The connection's local end: the socket's address, a literal, and port. */
+    private static InetSocketAddress local(HttpServletRequest request) {
+        InetAddress local = address(request.getLocalAddr());
+        return local == null ? null : new InetSocketAddress(local, request.getLocalPort());
     }
 
     private static InetAddress address(String address) {
