@@ -112,6 +112,19 @@ class GossipEndpointTest {
     }
 
     @Test
+    void aSampleBeyondTheHorizonIsDroppedAndTheRestOfItsBatchTaken() throws Exception {
+        long now = System.currentTimeMillis();
+        String beyond = GOOD.formatted(now + 2 * 86_400_000L).replace("10.0.0.7", "10.0.0.8");
+        String batch = GOOD.formatted(now).replace("}]}", "},") + beyond.substring(beyond.indexOf('[') + 1);
+        HttpResponse<String> response = postSigned(batch);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("received").asInt()).isEqualTo(1);
+        assertThat(json.readTree(response.body()).get("dropped").asInt()).isEqualTo(1);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).map(NodeMetrics::timestamp).contains(now);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.8:8080")).isEmpty();
+    }
+
+    @Test
     void aSampleWithAnApplicationUtilizationKeepsItAndOneWithoutHasNone() throws Exception {
         long now = System.currentTimeMillis();
         assertThat(postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":0.75}]}")).statusCode()).isEqualTo(200);
