@@ -228,21 +228,21 @@ class ClusterMetricsAutoConfigurationTest {
 
     @Test
     void everyTimingAndGossipSettingBinds() {
-        runner.withPropertyValues("cluster.metrics.node-address=http://10.1.2.3:8080", "cluster.metrics.sample-interval=250ms",
+        runner.withPropertyValues("cluster.metrics.node-address=http://127.1.2.3:8080", "cluster.metrics.sample-interval=250ms",
                 "cluster.metrics.moving-average-half-life=5s", "cluster.metrics.gossip.interval=750ms",
-                "cluster.metrics.gossip.fanout=5", "cluster.metrics.gossip.peers=http://10.1.2.4:8080",
+                "cluster.metrics.gossip.fanout=5", "cluster.metrics.gossip.peers=http://127.1.2.4:8080",
                 "cluster.metrics.gossip.path=/internal/gossip", "cluster.metrics.gossip.max-body-size=1MB",
                 "cluster.metrics.gossip.connect-timeout=150ms", "cluster.metrics.gossip.read-timeout=900ms",
                 "cluster.metrics.gossip.max-clock-skew=2m").run(context -> {
             ClusterMetricsProperties p = context.getBean(ClusterMetricsProperties.class);
-            assertThat(p.nodeAddress()).isEqualTo("http://10.1.2.3:8080");
+            assertThat(p.nodeAddress()).isEqualTo("http://127.1.2.3:8080");
             assertThat(p.sampleInterval()).isEqualTo(Duration.ofMillis(250));
             assertThat(p.movingAverageHalfLife()).isEqualTo(Duration.ofSeconds(5));
             ClusterMetricsProperties.Gossip g = p.gossip();
             assertThat(List.of(g.interval(), g.connectTimeout(), g.readTimeout(), g.maxClockSkew())).containsExactly(
                     Duration.ofMillis(750), Duration.ofMillis(150), Duration.ofMillis(900), Duration.ofMinutes(2));
             assertThat(g.fanout()).isEqualTo(5);
-            assertThat(g.peers()).containsExactly("http://10.1.2.4:8080");
+            assertThat(g.peers()).containsExactly("http://127.1.2.4:8080");
             assertThat(g.path()).isEqualTo("/internal/gossip");
             assertThat(g.maxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
         });
@@ -354,10 +354,10 @@ class ClusterMetricsAutoConfigurationTest {
 
     @Test
     void anExplicitNodeAddressStartsGossipWithoutAServer() {
-        web.withPropertyValues("cluster.metrics.node-address=http://10.1.2.3:8080").run(context -> {
+        web.withPropertyValues("cluster.metrics.node-address=http://127.1.2.3:8080").run(context -> {
             ClusterMetricsGossip gossip = context.getBean(ClusterMetricsGossip.class);
             assertThat(gossip.isRunning()).isTrue();
-            assertThat(gossip.selfAddress()).isEqualTo("http://10.1.2.3:8080");
+            assertThat(gossip.selfAddress()).isEqualTo("http://127.1.2.3:8080");
         });
     }
 

@@ -68,7 +68,7 @@ class FloodTest {
         for (int first = 0; first < invented; first += batch) {
             long now = System.currentTimeMillis();
             List<NodeMetrics> samples = IntStream.range(first, first + batch)
-                    .mapToObj(i -> new NodeMetrics("http://10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255) + ":8080",
+                    .mapToObj(i -> new NodeMetrics("http://127." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255) + ":8080",
                             now, 0.0, 0, 1))
                     .toList();
             byte[] body = codec.encode(samples, Long.MAX_VALUE).get(0);

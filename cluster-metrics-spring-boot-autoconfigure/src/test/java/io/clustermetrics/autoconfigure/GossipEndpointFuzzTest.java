@@ -117,7 +117,7 @@ class GossipEndpointFuzzTest {
      */
     private static Arbitrary<Tuple.Tuple2<String, Boolean>> bodies() {
         Arbitrary<String> address = Arbitraries.oneOf(
-                Arbitraries.integers().between(1, 80).map(i -> "\"http://10.9.0." + i + ":8080\""),
+                Arbitraries.integers().between(1, 80).map(i -> "\"http://127.9.0." + i + ":8080\""),
                 Arbitraries.just("\"\""), Arbitraries.just("\" \""), Arbitraries.just("null"), Arbitraries.just("42"),
                 Arbitraries.strings().ofMaxLength(40).map(s -> "\"" + s.replace("\\", "").replace("\"", "") + "\""),
                 Arbitraries.just("\"" + "a".repeat(20_000) + "\""));
@@ -144,17 +144,17 @@ class GossipEndpointFuzzTest {
         Arbitrary<String> hostileAddress = Combinators.combine(Arbitraries.integers().between(1, 80), Arbitraries.of(
                         "/admin/delete?confirm=yes&x=", "?q=1", "#frag", "/x", " ", "\r\nX-Forged: 1", "\u0000", "\u001b[31m",
                         "/" + "a".repeat(300)))
-                .as((i, tail) -> "\"http://10.9.0." + i + ":8080" + tail + "\"");
-        Arbitrary<String> userInfo = Arbitraries.integers().between(1, 80).map(i -> "\"http://u:p@10.9.0." + i + ":8080\"");
+                .as((i, tail) -> "\"http://127.9.0." + i + ":8080" + tail + "\"");
+        Arbitrary<String> userInfo = Arbitraries.integers().between(1, 80).map(i -> "\"http://u:p@127.9.0." + i + ":8080\"");
         Arbitrary<String> hostile = Combinators.combine(Arbitraries.oneOf(hostileAddress, userInfo), number)
                 .as((a, n) -> "{\"metrics\":[{\"address\":" + a + ",\"timestamp\":1,\"cpuLoad\":0.5,\"memoryUsed\":1,"
                         + "\"memoryMax\":2,\"systemLoadAverage\":-1,\"processors\":0}]}");
         Arbitrary<String> farFuture = Arbitraries.of(Long.MAX_VALUE, 32_503_680_000_000L, System.currentTimeMillis() + 172_800_000L)
-                .map(t -> "{\"metrics\":[{\"address\":\"http://10.9.0.1:8080\",\"timestamp\":" + t + ",\"cpuLoad\":0.5,"
+                .map(t -> "{\"metrics\":[{\"address\":\"http://127.9.0.1:8080\",\"timestamp\":" + t + ",\"cpuLoad\":0.5,"
                         + "\"memoryUsed\":1,\"memoryMax\":2,\"systemLoadAverage\":-1,\"processors\":0}]}");
         Arbitrary<String> twoSpellings = Arbitraries.integers().between(1, 80).map(i -> "{\"metrics\":["
-                + "{\"address\":\"HTTP://10.9.0." + i + ":8080\",\"timestamp\":1,\"cpuLoad\":0.5,\"memoryUsed\":1,\"memoryMax\":2,"
-                + "\"systemLoadAverage\":-1,\"processors\":0},{\"address\":\"http://10.9.0." + i + ":8080/\",\"timestamp\":1,"
+                + "{\"address\":\"HTTP://127.9.0." + i + ":8080\",\"timestamp\":1,\"cpuLoad\":0.5,\"memoryUsed\":1,\"memoryMax\":2,"
+                + "\"systemLoadAverage\":-1,\"processors\":0},{\"address\":\"http://127.9.0." + i + ":8080/\",\"timestamp\":1,"
                 + "\"cpuLoad\":0.5,\"memoryUsed\":1,\"memoryMax\":2,\"systemLoadAverage\":-1,\"processors\":0}]}");
         return Arbitraries.oneOf(
                 Arbitraries.oneOf(batch, batch, unknownFields, truncated, deep, wrongShape, garbage, farFuture).map(b -> Tuple.of(b, false)),

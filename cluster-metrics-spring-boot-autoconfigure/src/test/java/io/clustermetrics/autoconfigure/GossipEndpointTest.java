@@ -34,7 +34,7 @@ class GossipEndpointTest {
 
     private static final String SECRET = "correct horse battery staple";
     private static final String GOOD = """
-            {"metrics":[{"address":"http://10.0.0.7:8080","timestamp":%d,"cpuLoad":0.25,"memoryUsed":1,"memoryMax":4,
+            {"metrics":[{"address":"http://127.0.0.7:8080","timestamp":%d,"cpuLoad":0.25,"memoryUsed":1,"memoryMax":4,
             "systemLoadAverage":0.5,"processors":2}]}""";
 
     private static ConfigurableApplicationContext signed;
@@ -108,29 +108,29 @@ class GossipEndpointTest {
         HttpResponse<String> response = postSigned(GOOD.formatted(System.currentTimeMillis()));
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json.readTree(response.body()).get("received").asInt()).isEqualTo(1);
-        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).map(NodeMetrics::cpuLoad).contains(0.25);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://127.0.0.7:8080")).map(NodeMetrics::cpuLoad).contains(0.25);
     }
 
     @Test
     void aSampleBeyondTheHorizonIsDroppedAndTheRestOfItsBatchTaken() throws Exception {
         long now = System.currentTimeMillis();
-        String beyond = GOOD.formatted(now + 2 * 86_400_000L).replace("10.0.0.7", "10.0.0.8");
+        String beyond = GOOD.formatted(now + 2 * 86_400_000L).replace("127.0.0.7", "127.0.0.8");
         String batch = GOOD.formatted(now).replace("}]}", "},") + beyond.substring(beyond.indexOf('[') + 1);
         HttpResponse<String> response = postSigned(batch);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(json.readTree(response.body()).get("received").asInt()).isEqualTo(1);
         assertThat(json.readTree(response.body()).get("dropped").asInt()).isEqualTo(1);
-        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).map(NodeMetrics::timestamp).contains(now);
-        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.8:8080")).isEmpty();
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://127.0.0.7:8080")).map(NodeMetrics::timestamp).contains(now);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://127.0.0.8:8080")).isEmpty();
     }
 
     @Test
     void aSampleWithAnApplicationUtilizationKeepsItAndOneWithoutHasNone() throws Exception {
         long now = System.currentTimeMillis();
         assertThat(postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":0.75}]}")).statusCode()).isEqualTo(200);
-        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).map(NodeMetrics::utilization).contains(0.75);
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://127.0.0.7:8080")).map(NodeMetrics::utilization).contains(0.75);
         assertThat(postSigned(GOOD.formatted(now + 1)).statusCode()).isEqualTo(200);
-        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080").orElseThrow().utilization())
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://127.0.0.7:8080").orElseThrow().utilization())
                 .as("an older node's sample, without the field").isNull();
     }
 
@@ -183,13 +183,13 @@ class GossipEndpointTest {
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":1.01}]}")), 400, "utilization");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":-0.5}]}")), 400, "utilization");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", ",\"utilization\":\"NaN\"}]}")), 400, "utilization");
-        assertRefused(signed, postSigned(GOOD.formatted(now).replace("http://10.0.0.7:8080", " ")), 400, "address");
+        assertRefused(signed, postSigned(GOOD.formatted(now).replace("http://127.0.0.7:8080", " ")), 400, "address");
         // senders never send these: a node with an empty view does not gossip, and a view holds a node once
         assertRefused(signed, postSigned("{\"metrics\":[]}"), 400, "at least one sample");
         assertRefused(signed, postSigned(GOOD.formatted(now).replace("}]}", "}," + GOOD.formatted(now).substring(12))),
                 400, "at most once");
         String goodThenBad = GOOD.formatted(now).replace("}]}", "},"
-                + GOOD.formatted(now).substring(12).replace("10.0.0.7", "10.0.0.8").replace("0.25", "-3"));
+                + GOOD.formatted(now).substring(12).replace("127.0.0.7", "127.0.0.8").replace("0.25", "-3"));
         assertRefused(signed, postSigned(goodThenBad), 400, "cpuLoad");
         assertThat(store(signed)).as("the good sample of the bad batch was not applied").isEqualTo(before);
     }
@@ -199,7 +199,7 @@ class GossipEndpointTest {
         GossipCodec codec = new GossipCodec();
         long now = System.currentTimeMillis();
         List<NodeMetrics> view = IntStream.range(0, 100)
-                .mapToObj(i -> new NodeMetrics("http://10.0.1." + i + ":8080", now, 0.5, 1, 2)).toList();
+                .mapToObj(i -> new NodeMetrics("http://127.0.1." + i + ":8080", now, 0.5, 1, 2)).toList();
         List<byte[]> bodies = codec.encode(view, 4096);
         assertThat(bodies).hasSizeGreaterThan(1).allSatisfy(b -> assertThat(b.length).isLessThanOrEqualTo(4096));
         assertThat(bodies.stream().mapToInt(b -> codec.decode(b).metrics().size()).sum()).isEqualTo(100);
@@ -207,7 +207,7 @@ class GossipEndpointTest {
         for (byte[] body : bodies) {
             assertThat(postSigned(body, now, signature).statusCode()).isEqualTo(200);
         }
-        assertThat(signed.getBean(ClusterMetrics.class).get("http://10.0.1.99:8080")).isPresent();
+        assertThat(signed.getBean(ClusterMetrics.class).get("http://127.0.1.99:8080")).isPresent();
     }
 
     @Test
@@ -234,7 +234,7 @@ class GossipEndpointTest {
                 403, "only loopback senders");
         assertThat(store(open)).isEqualTo(before);
         assertThat(post(open, HttpRequest.BodyPublishers.ofString(body)).statusCode()).isEqualTo(200);
-        assertThat(open.getBean(ClusterMetrics.class).get("http://10.0.0.7:8080")).isPresent();
+        assertThat(open.getBean(ClusterMetrics.class).get("http://127.0.0.7:8080")).isPresent();
     }
 
     /**

@@ -46,23 +46,23 @@ class SpringCloudAutoConfigurationTest {
             .withConfiguration(AutoConfigurations.of(UtilAutoConfiguration.class, SimpleDiscoveryClientAutoConfiguration.class,
                     ClusterMetricsAutoConfiguration.class, ClusterMetricsGossipAutoConfiguration.class,
                     ClusterMetricsLoadBalancerAutoConfiguration.class))
-            .withPropertyValues("spring.application.name=orders", "cluster.metrics.gossip.peers=http://10.0.0.9:8080",
-                    "spring.cloud.discovery.client.simple.instances.orders[0].uri=http://10.0.0.1:8080",
-                    "spring.cloud.discovery.client.simple.instances.orders[1].uri=https://10.0.0.2:8443",
-                    "spring.cloud.discovery.client.simple.instances.billing[0].uri=http://10.0.0.3:8080");
+            .withPropertyValues("spring.application.name=orders", "cluster.metrics.gossip.peers=http://127.0.0.9:8080",
+                    "spring.cloud.discovery.client.simple.instances.orders[0].uri=http://127.0.0.1:8080",
+                    "spring.cloud.discovery.client.simple.instances.orders[1].uri=https://127.0.0.2:8443",
+                    "spring.cloud.discovery.client.simple.instances.billing[0].uri=http://127.0.0.3:8080");
 
     @Test
     void peersAreTheListedOnesAndThisServicesInstances() {
         runner.run(context -> assertThat(context.getBean(GossipPeers.class).peers())
-                .containsExactly("http://10.0.0.9:8080", "http://10.0.0.1:8080", "https://10.0.0.2:8443"));
+                .containsExactly("http://127.0.0.9:8080", "http://127.0.0.1:8080", "https://127.0.0.2:8443"));
     }
 
     @Test
     void theServiceIdCanBeNamedAndDiscoverySwitchedOff() {
         runner.withPropertyValues("cluster.metrics.discovery.service-id=billing").run(context -> assertThat(
-                context.getBean(GossipPeers.class).peers()).containsExactly("http://10.0.0.9:8080", "http://10.0.0.3:8080"));
+                context.getBean(GossipPeers.class).peers()).containsExactly("http://127.0.0.9:8080", "http://127.0.0.3:8080"));
         runner.withPropertyValues("cluster.metrics.discovery.enabled=false").run(context -> assertThat(
-                context.getBean(GossipPeers.class).peers()).containsExactly("http://10.0.0.9:8080"));
+                context.getBean(GossipPeers.class).peers()).containsExactly("http://127.0.0.9:8080"));
     }
 
     @Test
@@ -100,8 +100,8 @@ class SpringCloudAutoConfigurationTest {
         };
         runner.withBean(Registration.class, () -> registration).run(context -> assertThat(
                 context.getBean(ClusterMetricsGossip.class).selfAddress()).isEqualTo("http://orders-1.internal:8080"));
-        runner.withBean(Registration.class, () -> registration).withPropertyValues("cluster.metrics.node-address=http://10.0.0.5:8080")
-                .run(context -> assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress()).isEqualTo("http://10.0.0.5:8080"));
+        runner.withBean(Registration.class, () -> registration).withPropertyValues("cluster.metrics.node-address=http://127.0.0.5:8080")
+                .run(context -> assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress()).isEqualTo("http://127.0.0.5:8080"));
         runner.withBean(Registration.class, () -> registration).withPropertyValues("cluster.metrics.discovery.enabled=false")
                 .run(context -> assertThat(context.getBean(ClusterMetricsGossip.class).selfAddress())
                         .as("peers from discovery off, the registered name stays").isEqualTo("http://orders-1.internal:8080"));
@@ -123,7 +123,7 @@ class SpringCloudAutoConfigurationTest {
                 if (down.get()) {
                     throw new IllegalStateException("connection refused");
                 }
-                return List.of(new DefaultServiceInstance("orders-1", serviceId, "10.0.0.1", 8080, false));
+                return List.of(new DefaultServiceInstance("orders-1", serviceId, "127.0.0.1", 8080, false));
             }
 
             @Override
@@ -131,10 +131,10 @@ class SpringCloudAutoConfigurationTest {
                 return List.of("orders");
             }
         };
-        DiscoveryGossipPeers peers = new DiscoveryGossipPeers(List.of("http://10.0.0.9:8080"), () -> registry, "orders");
-        assertThat(peers.peers()).containsExactly("http://10.0.0.9:8080");
+        DiscoveryGossipPeers peers = new DiscoveryGossipPeers(List.of("http://127.0.0.9:8080"), () -> registry, "orders");
+        assertThat(peers.peers()).containsExactly("http://127.0.0.9:8080");
         down.set(false);
-        assertThat(peers.peers()).containsExactly("http://10.0.0.9:8080", "http://10.0.0.1:8080");
+        assertThat(peers.peers()).containsExactly("http://127.0.0.9:8080", "http://127.0.0.1:8080");
     }
 
     @Test
@@ -143,11 +143,11 @@ class SpringCloudAutoConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(ClusterMetricsAutoConfiguration.class, ClusterMetricsGossipAutoConfiguration.class,
                         ClusterMetricsLoadBalancerAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader("org.springframework.cloud."))
-                .withPropertyValues("cluster.metrics.gossip.peers=http://10.0.0.9:8080", "cluster.metrics.loadbalancer.enabled=true")
+                .withPropertyValues("cluster.metrics.gossip.peers=http://127.0.0.9:8080", "cluster.metrics.loadbalancer.enabled=true")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(GossipPeers.class)).isNotInstanceOf(DiscoveryGossipPeers.class);
-                    assertThat(context.getBean(GossipPeers.class).peers()).containsExactly("http://10.0.0.9:8080");
+                    assertThat(context.getBean(GossipPeers.class).peers()).containsExactly("http://127.0.0.9:8080");
                 });
     }
 

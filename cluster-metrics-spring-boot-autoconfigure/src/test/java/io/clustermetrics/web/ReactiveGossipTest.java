@@ -100,7 +100,7 @@ class ReactiveGossipTest {
         GossipSignature signature = new GossipSignature(SECRET);
         byte[] malformed = "{\"metrics\":[{\"address\":".getBytes(StandardCharsets.UTF_8);
         byte[] tooLarge = ("{\"metrics\":[" + "x".repeat(3000) + "]}").getBytes(StandardCharsets.UTF_8);
-        String unsigned = "{\"metrics\":[{\"address\":\"http://10.0.0.7:8080\",\"timestamp\":1,\"cpuLoad\":0.5,"
+        String unsigned = "{\"metrics\":[{\"address\":\"http://127.0.0.7:8080\",\"timestamp\":1,\"cpuLoad\":0.5,"
                 + "\"memoryUsed\":1,\"memoryMax\":2}]}";
         List<NodeMetrics> before = node.getBean(ClusterMetrics.class).snapshot().stream().map(m -> m).toList();
 
@@ -126,7 +126,7 @@ class ReactiveGossipTest {
 
         assertThat(node.getBean(ClusterMetrics.class).snapshot()).extracting(NodeMetrics::address)
                 .containsExactlyElementsOf(before.stream().map(NodeMetrics::address).toList())
-                .doesNotContain("http://10.0.0.7:8080");
+                .doesNotContain("http://127.0.0.7:8080");
     }
 
     private HttpResponse<String> post(URI endpoint, byte[] body, java.util.Map<String, String> signed) throws Exception {

@@ -140,9 +140,9 @@ class TrustBoundaryTest {
     void theSkewCheckCannotOverflow() throws Exception {
         long now = System.currentTimeMillis();
         HttpResponse<String> response = attacker.push(addresses.get(0),
-                Attacker.sample(json("http://10.9.9.9:8080"), now, 0.1), now + Long.MIN_VALUE);
+                Attacker.sample(json("http://127.9.9.9:8080"), now, 0.1), now + Long.MIN_VALUE);
         assertThat(response.statusCode()).isEqualTo(401);
-        assertThat(nodes.get(0).getBean(ClusterMetrics.class).get("http://10.9.9.9:8080")).isEmpty();
+        assertThat(nodes.get(0).getBean(ClusterMetrics.class).get("http://127.9.9.9:8080")).isEmpty();
     }
 
     @Test
