@@ -39,7 +39,8 @@ import org.springframework.web.client.RestClient;
 
 /**
  * Gossip over HTTP: pushes are {@code POST <peer><path>}, an observer's pulls {@code GET <peer><path>}, signed
- * when a secret is set (a pull's answer must be signed too). Requests run on the transport's own few threads
+ * when a secret is set for the node and service they are meant for ({@link GossipSignature}); every answer must be
+ * signed too. Requests run on the transport's own few threads
  * with short timeouts, so a dead or slow peer never delays a gossip round or the other peers: a peer with a
  * request in flight is skipped, and a failing peer is retried with exponential backoff (from the gossip
  * interval up to eight intervals). The log gets one warning when a peer starts failing and one line when it
