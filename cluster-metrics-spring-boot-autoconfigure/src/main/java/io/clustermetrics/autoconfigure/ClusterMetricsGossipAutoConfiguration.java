@@ -35,6 +35,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpRedirects;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
@@ -86,8 +87,8 @@ public class ClusterMetricsGossipAutoConfiguration {
 
     /**
      * The HTTP transport: Spring Boot's HTTP client (the app's {@link ClientHttpRequestFactoryBuilder} if it
-     * declares one, else the one detected on the class path) with the gossip timeouts and SSL bundle, observed by
-     * the app's {@link ObservationRegistry} if there is one.
+     * declares one, else the one detected on the class path) with the gossip timeouts and SSL bundle, never
+     * following a redirect, observed by the app's {@link ObservationRegistry} if there is one.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -96,7 +97,9 @@ public class ClusterMetricsGossipAutoConfiguration {
             ObjectProvider<ClientHttpRequestFactoryBuilder<?>> requestFactory, ObjectProvider<SslBundles> sslBundles,
             ObjectProvider<ObservationRegistry> observations) {
         ClusterMetricsProperties.Gossip gossip = properties.gossip();
-        HttpClientSettings settings = HttpClientSettings.defaults().withTimeouts(gossip.connectTimeout(), gossip.readTimeout());
+        // a redirect would send the signed request wherever the peer says, past the address checks: never follow one
+        HttpClientSettings settings = HttpClientSettings.defaults().withTimeouts(gossip.connectTimeout(), gossip.readTimeout())
+                .withRedirects(HttpRedirects.DONT_FOLLOW);
         if (gossip.ssl().bundle() != null) {
             settings = settings.withSslBundle(sslBundles.getObject().getBundle(gossip.ssl().bundle()));
         }
