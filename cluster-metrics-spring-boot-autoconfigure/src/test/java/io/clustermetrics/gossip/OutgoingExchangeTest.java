@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.example.app.TestNodeApplication;
 import com.example.reactive.ReactiveApplication;
 import com.sun.net.httpserver.HttpServer;
+import io.clustermetrics.ClusterMetrics;
 import io.clustermetrics.GossipStatistics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -160,5 +161,119 @@ class OutgoingExchangeTest {
         assertThat(statistics.failed()).isGreaterThanOrEqualTo(3);
         assertThat(transport.failingPeers()).containsExactly(instance);
         assertThat(hits.get()).as("requests the redirect made the client send").isZero();
+    }
+
+    /**
+     * A peer answering {@code 200} with a body of 10 MB announced, then one byte every 100 ms (faster than any read
+     * timeout) until the sender hangs up: counts the exchanges it gets and those the sender ended.
+     */
+    private static final class Trickler implements AutoCloseable {
+
+        final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicInteger exchanges = new AtomicInteger();
+        final AtomicInteger endedBySender = new AtomicInteger();
+
+        Trickler() throws IOException {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        Thread trickle = new Thread(() -> trickle(socket), "trickler");
+                        trickle.setDaemon(true);
+                        trickle.start();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "trickler-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String address() {
+            return "http://127.0.0.1:" + server.getLocalPort();
+        }
+
+        private void trickle(Socket socket) {
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                int matched = 0;
+                while (matched < 4) { // the request's head; its body, if any, is left unread
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                exchanges.incrementAndGet();
+                OutputStream out = socket.getOutputStream();
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                while (!server.isClosed()) {
+                    Thread.sleep(100);
+                    out.write(' ');
+                    out.flush();
+                }
+            } catch (IOException ended) {
+                endedBySender.incrementAndGet();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"detected", "reactive", "jdk", "reactor", "simple"})
+    void peersTricklingTheirAnswersCannotHoldTheSendersFromARealPeer(String client) throws Exception {
+        List<Trickler> tricklers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Trickler trickler = new Trickler();
+            closing.add(trickler);
+            tricklers.add(trickler);
+        }
+        ConfigurableApplicationContext real = node("detected");
+        List<String> peers = new ArrayList<>(tricklers.stream().map(Trickler::address).toList());
+        peers.add(TestNodeApplication.address(real));
+        ConfigurableApplicationContext node = node(client, "cluster.metrics.gossip.peers=" + String.join(",", peers));
+        String self = node.getBean(ClusterMetricsGossip.class).selfAddress();
+        ClusterMetrics atRealPeer = real.getBean(ClusterMetrics.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> atRealPeer.age(self).isPresent());
+
+        long observeMillis = client.equals("detected") ? 20_000 : 10_000;
+        long end = System.currentTimeMillis() + observeMillis;
+        long maxAgeMillis = 0;
+        long sumAgeMillis = 0;
+        int checks = 0;
+        int expired = 0;
+        while (System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+            java.util.Optional<Duration> age = atRealPeer.age(self);
+            if (age.isEmpty()) {
+                expired++;
+            } else {
+                maxAgeMillis = Math.max(maxAgeMillis, age.get().toMillis());
+                sumAgeMillis += age.get().toMillis();
+                checks++;
+            }
+        }
+        HttpMetricsTransport transport = node.getBean(HttpMetricsTransport.class);
+        int exchanges = tricklers.stream().mapToInt(t -> t.exchanges.get()).sum();
+        int ended = tricklers.stream().mapToInt(t -> t.endedBySender.get()).sum();
+        long meanAgeMillis = checks == 0 ? -1 : sumAgeMillis / checks;
+        System.out.printf("%s: %d s with 6 trickling peers: at the real peer, this node's sample's age %d ms on average, "
+                + "%d ms at most, expired at %d of the checks every 100 ms; trickling exchanges %d, ended by the node %d; "
+                + "failing peers %d (%d failed in all)%n", client, observeMillis / 1000, meanAgeMillis, maxAgeMillis, expired,
+                exchanges, ended,
+                transport.failingPeers().size(), node.getBean(GossipStatistics.class).failed());
+        assertThat(expired).as("checks that found this node's sample expired at the real peer").isZero();
+        assertThat(meanAgeMillis).as("mean age of this node's sample at the real peer (gossip every 200 ms)").isLessThan(1_000);
+        assertThat(transport.failingPeers()).containsAll(tricklers.stream().map(Trickler::address).toList());
+        assertThat(ended).as("trickling exchanges the node ended").isGreaterThan(6);
     }
 }
