@@ -17,11 +17,13 @@ import java.util.random.RandomGenerator;
  * stored under; every round ({@link #pullRound}) the observer asks one instance of each service routed to
  * lately for its live view of its service ({@link MetricsTransport#pull}), and merges the samples of that
  * service's listed instances into the store, newest winning (and none stamped later than the answer arrived). The answer names the node ("I am ..."), which teaches
- * {@link NodeAliases} what the client's URI for it is. An instance not yet matched to a sample is asked first,
- * so each instance is matched within as many rounds as there are unmatched ones.
+ * {@link NodeAliases} what the client's URI for it is. While some instances are not matched to a sample, each
+ * round also asks one of them in turn, so each is matched within as many rounds as there are unmatched ones; an
+ * instance that never matches (it does not run cluster metrics, or is down) does not keep the others' samples
+ * from being refreshed every round.
  *
- * <p>Cost: one request per observed service per round, carrying that service's view (about 200 bytes a
- * node), whatever the size of the fleet. This node's own service is never pulled (gossip brings it), and a
+ * <p>Cost: one request per observed service per round, two while an instance is unmatched, each carrying that
+ * service's view (about 200 bytes a node), whatever the size of the fleet. This node's own service is never pulled (gossip brings it), and a
  * service not routed to for {@code idleMillis} is no longer pulled. Thread-safe.
  */
 public final class MetricsObserver {
@@ -82,9 +84,9 @@ public final class MetricsObserver {
     }
 
     /**
-     * Pulls one instance of every service routed to in the last {@code idleMillis}, other than this node's own:
-     * an instance not yet matched to a live sample first, else one at random among those the transport is not
-     * backing off from. Then updates each service's {@link #status()}.
+     * Pulls, for every service routed to in the last {@code idleMillis} other than this node's own, one instance
+     * matched to a live sample, at random, and one not yet matched, if any, in turn; each among those the
+     * transport is not backing off from. Then updates each service's {@link #status()}.
      */
     public void pullRound() {
         long now = metrics.clock().millis();
@@ -100,14 +102,19 @@ public final class MetricsObserver {
             if (service.equals(ownService) || r.instances.isEmpty()) {
                 return;
             }
-            List<String> candidates = new ArrayList<>(unmatched.isEmpty() ? r.instances : unmatched);
-            candidates.removeIf(instance -> !transport.isAvailable(instance));
-            if (candidates.isEmpty()) {
-                return;
+            List<String> matched = new ArrayList<>(r.instances);
+            matched.removeAll(unmatched);
+            matched.removeIf(instance -> !transport.isAvailable(instance));
+            List<String> unmatchedAvailable = new ArrayList<>(unmatched);
+            unmatchedAvailable.removeIf(instance -> !transport.isAvailable(instance));
+            if (!unmatchedAvailable.isEmpty()) {
+                String instance = unmatchedAvailable.get((int) (o.pulls++ % unmatchedAvailable.size()));
+                transport.pull(instance, service, merge(service, instance));
             }
-            String instance = unmatched.isEmpty() ? candidates.get(random.nextInt(candidates.size()))
-                    : candidates.get((int) (o.pulls++ % candidates.size()));
-            transport.pull(instance, service, merge(service, instance));
+            if (!matched.isEmpty()) {
+                String instance = matched.get(random.nextInt(matched.size()));
+                transport.pull(instance, service, merge(service, instance));
+            }
         });
     }
 

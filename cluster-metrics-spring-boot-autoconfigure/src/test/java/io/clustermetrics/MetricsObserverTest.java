@@ -52,7 +52,8 @@ class MetricsObserverTest {
         assertThat(observer.resolve("orders", instances)).containsExactly("http://orders-1:8080", "http://orders-2:8080");
         observer.pullRound();
         observer.pullRound();
-        assertThat(pulled).containsExactly("http://orders-1:8080", "http://orders-2:8080/");
+        // round 2: the unmatched orders-2, and orders-1, matched in round 1
+        assertThat(pulled).containsExactly("http://orders-1:8080", "http://orders-2:8080/", "http://orders-1:8080");
         List<String> resolved = observer.resolve("orders", instances);
         assertThat(resolved).containsExactly("http://10.0.0.1:8080", "http://10.0.0.2:8080");
         assertThat(observer.resolve("orders", List.copyOf(instances))).as("the same list while nothing changes").isSameAs(resolved);
@@ -90,5 +91,43 @@ class MetricsObserverTest {
         assertThat(status.missing()).isTrue();
         assertThat(status.unmatched()).containsExactly("http://orders-1:8080");
         assertThat(status.instances()).isEqualTo(1);
+    }
+
+    @Test
+    void anInstanceThatNeverMatchesDoesNotKeepTheMatchedOnesFromBeingPulledEveryRound() {
+        String never = "http://orders-3:8080";
+        boolean[] backingOff = {false};
+        MetricsTransport withAFailingInstance = new MetricsTransport() {
+            @Override
+            public void send(String targetNode, MetricsPdu pdu) {
+                throw new AssertionError("an observer never pushes");
+            }
+
+            @Override
+            public boolean isAvailable(String targetNode) {
+                return !(targetNode.equals(never) && backingOff[0]);
+            }
+
+            @Override
+            public void pull(String targetNode, String service, Consumer<MetricsPdu.View> onReply) {
+                pulled.add(targetNode);
+                if (!targetNode.equals(never)) {
+                    onReply.accept(members.get(targetNode));
+                }
+            }
+        };
+        MetricsObserver observer = new MetricsObserver(store, withAFailingInstance, aliases, "web", 60_000, new Random(1));
+        observer.resolve("orders", List.of("http://orders-1:8080", "http://orders-2:8080/", never));
+        for (int round = 0; round < 3; round++) { // each unmatched instance in turn
+            observer.pullRound();
+        }
+        assertThat(observer.status().get("orders").unmatched()).containsExactly(never);
+        for (int round = 0; round < 20; round++) {
+            backingOff[0] = round % 3 != 0; // the transport backs off from it most rounds
+            pulled.clear();
+            observer.pullRound();
+            assertThat(pulled).as("round " + round).filteredOn(i -> !i.equals(never)).hasSize(1);
+            assertThat(pulled).as("round " + round).hasSize(backingOff[0] ? 1 : 2);
+        }
     }
 }

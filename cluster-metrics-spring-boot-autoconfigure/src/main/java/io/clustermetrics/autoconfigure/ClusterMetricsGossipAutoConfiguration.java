@@ -34,7 +34,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
-import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
@@ -87,7 +86,8 @@ public class ClusterMetricsGossipAutoConfiguration {
     /**
      * The HTTP transport: Spring Boot's HTTP client (the app's {@link ClientHttpRequestFactoryBuilder} if it
      * declares one, else the one detected on the class path) with the gossip timeouts and SSL bundle, observed by
-     * the app's {@link ObservationRegistry} if there is one.
+     * the app's {@link ObservationRegistry} if there is one; the transport never follows a redirect and gives
+     * every exchange a deadline.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -96,16 +96,10 @@ public class ClusterMetricsGossipAutoConfiguration {
             ObjectProvider<ClientHttpRequestFactoryBuilder<?>> requestFactory, ObjectProvider<SslBundles> sslBundles,
             ObjectProvider<ObservationRegistry> observations, Environment environment) {
         ClusterMetricsProperties.Gossip gossip = properties.gossip();
-        HttpClientSettings settings = HttpClientSettings.defaults().withTimeouts(gossip.connectTimeout(), gossip.readTimeout());
-        if (gossip.ssl().bundle() != null) {
-            settings = settings.withSslBundle(sslBundles.getObject().getBundle(gossip.ssl().bundle()));
-        }
-        RestClient.Builder http = RestClient.builder()
-                .requestFactory(requestFactory.getIfAvailable(ClientHttpRequestFactoryBuilder::detect).build(settings));
-        observations.ifAvailable(http::observationRegistry);
-        return new HttpMetricsTransport(http.build(), gossip, codec, statistics, aliases, metrics.clock(),
-                new AllowedHosts(gossip.allowedHosts()), observations.getIfAvailable(() -> ObservationRegistry.NOOP),
-                serviceId(properties, environment));
+        return new HttpMetricsTransport(requestFactory.getIfAvailable(ClientHttpRequestFactoryBuilder::detect),
+                gossip.ssl().bundle() == null ? null : sslBundles.getObject().getBundle(gossip.ssl().bundle()), gossip, codec,
+                statistics, aliases, metrics.clock(), new AllowedHosts(gossip.allowedHosts()),
+                observations.getIfAvailable(() -> ObservationRegistry.NOOP), serviceId(properties, environment));
     }
 
     /** Pulls the load of the services this app routes to, each round, and matches their instances to it. */

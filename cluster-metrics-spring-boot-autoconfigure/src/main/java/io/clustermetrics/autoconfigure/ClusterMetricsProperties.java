@@ -169,7 +169,8 @@ public record ClusterMetricsProperties(
      * @param path Path of the gossip endpoint, on every node.
      * @param maxBodySize Largest message accepted. Larger views are split by the sender.
      * @param connectTimeout How long a send waits for a connection.
-     * @param readTimeout How long a send waits for the answer.
+     * @param readTimeout How long a send waits for the answer. A whole exchange (connecting, sending, reading the
+     *     answer) is aborted, and counts as failed, after connect-timeout + read-timeout.
      * @param maxClockSkew How far a signed message's timestamp may be from this node's clock. Others are
      *     refused as replays, with this node's clock, in which the sender signs its next messages.
      * @param ssl TLS for gossip to https peers.

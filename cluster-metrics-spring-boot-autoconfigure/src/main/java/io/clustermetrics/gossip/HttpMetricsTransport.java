@@ -19,22 +19,32 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpRedirects;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -50,8 +60,12 @@ import org.springframework.web.client.RestClient;
  * gives it (signed by the secret over the refused request's signature, so nobody else can set it), and so are
  * the next ones: nodes whose clocks differ by more than the skew window still gossip.
  *
- * <p>The {@link RestClient} is built by the caller from Spring Boot's HTTP client support (its timeouts, an SSL
- * bundle for https peers, an observation registry for {@code http.client.requests}).
+ * <p>Requests go through the app's HTTP client as Spring Boot builds it (the caller's
+ * {@link ClientHttpRequestFactoryBuilder}, an SSL bundle for https peers, an observation registry for
+ * {@code http.client.requests}), with two rules of gossip's own: a redirect is never followed (it would take the
+ * signed request wherever the peer says), and every exchange ends within {@code connect-timeout + read-timeout}
+ * in all (a read timeout bounds each read only, so a peer trickling a long answer would hold a sending thread for
+ * good): past that, the exchange is aborted (its connection closed) and counts as failed.
  */
 public final class HttpMetricsTransport implements MetricsTransport, DisposableBean {
 
@@ -73,6 +87,11 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private final InstantSource clock;
     private final AllowedHosts allowedHosts;
     private final String service;
+    private final long exchangeTimeoutMillis;
+    private final ScheduledThreadPoolExecutor watchdog;
+
+    /** The deadline of the exchange running on this thread, for an HTTP client that registers its abort on it. */
+    private static final ThreadLocal<Deadline> exchanging = new ThreadLocal<>();
 
     /** A peer's state: whether a request is in flight, how often and until when it has failed, whether it took the last. */
     private record Peer(boolean inFlight, int failures, long retryAt, boolean answered) {}
@@ -81,7 +100,9 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     private record Answer(int status, HttpHeaders headers, byte[] body) {}
 
     /**
-     * @param http the client requests go through, with its timeouts set
+     * @param requestFactory the app's HTTP client, as Spring Boot builds one
+     * @param ssl the SSL bundle https peers are verified with (and this node's client certificate); null for the JDK's
+     *     defaults
      * @param settings the path, secret, body limit and interval (the backoff unit), and the fanout (threads)
      * @param codec the wire format
      * @param statistics where sends and failures are counted
@@ -93,11 +114,21 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
      *     {@code http.client.requests}; {@link ObservationRegistry#NOOP} for none
      * @param service the service this node is an instance of, which its pushes are bound to; null for none
      */
-    public HttpMetricsTransport(RestClient http, ClusterMetricsProperties.Gossip settings, GossipCodec codec,
-            GossipStatistics statistics, NodeAliases aliases, InstantSource clock, AllowedHosts allowedHosts,
-            ObservationRegistry observations, String service) {
+    public HttpMetricsTransport(ClientHttpRequestFactoryBuilder<?> requestFactory, SslBundle ssl,
+            ClusterMetricsProperties.Gossip settings, GossipCodec codec, GossipStatistics statistics, NodeAliases aliases,
+            InstantSource clock, AllowedHosts allowedHosts, ObservationRegistry observations, String service) {
         this.observations = observations;
-        this.http = http;
+        HttpClientSettings client = HttpClientSettings.defaults().withTimeouts(settings.connectTimeout(), settings.readTimeout())
+                .withRedirects(HttpRedirects.DONT_FOLLOW).withSslBundle(ssl);
+        this.http = RestClient.builder().requestFactory(abortable(requestFactory).build(client))
+                .observationRegistry(observations).build();
+        this.exchangeTimeoutMillis = settings.connectTimeout().plus(settings.readTimeout()).toMillis();
+        this.watchdog = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread t = new Thread(runnable, "cluster-metrics-gossip-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        this.watchdog.setRemoveOnCancelPolicy(true);
         this.codec = codec;
         this.signature = settings.secret() == null ? null : new GossipSignature(settings.secret());
         this.statistics = statistics;
@@ -268,6 +299,10 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         }
     }
 
+    /**
+     * One HTTP exchange, aborted if it is not over within {@code exchangeTimeoutMillis}: an answer whose body
+     * cannot be read whole (cut off, or past the deadline) is a failure.
+     */
     private Answer exchange(String target, HttpMethod method, byte[] body, Map<String, String> signed) {
         RestClient.RequestBodySpec request = http.method(method)
                 .uri(URI.create(target + path))
@@ -276,15 +311,98 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
         if (body != null) {
             request.contentType(MediaType.APPLICATION_JSON).body(body);
         }
-        return request.exchange((req, response) -> {
-            byte[] answer;
-            try (InputStream in = response.getBody()) {
-                answer = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, maxAnswerBytes + 1));
-            } catch (IOException e) {
-                answer = new byte[0];
+        Deadline deadline = new Deadline();
+        ScheduledFuture<?> timer = watchdog.schedule(deadline::pass, exchangeTimeoutMillis, TimeUnit.MILLISECONDS);
+        exchanging.set(deadline);
+        try {
+            return request.exchange((req, response) -> {
+                int status = response.getStatusCode().value();
+                byte[] answer;
+                InputStream in = response.getBody();
+                deadline.onPass(() -> closeQuietly(in));
+                try (in) {
+                    answer = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 1, maxAnswerBytes + 1));
+                } catch (IOException e) {
+                    if (status == 200 || deadline.passed) {
+                        throw new IllegalStateException("its answer broke off: " + e.getMessage());
+                    }
+                    answer = new byte[0];
+                }
+                if (deadline.passed) { // some clients' streams end quietly when closed: the answer is cut off
+                    throw new IllegalStateException("its answer broke off at the deadline");
+                }
+                return new Answer(status, response.getHeaders(), answer);
+            }, true);
+        } catch (RuntimeException e) {
+            if (deadline.passed) {
+                throw new IllegalStateException("the exchange took longer than " + exchangeTimeoutMillis + " ms", e);
             }
-            return new Answer(response.getStatusCode().value(), response.getHeaders(), answer);
-        }, true);
+            throw e;
+        } finally {
+            exchanging.remove();
+            timer.cancel(false);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the reading thread sees the failure
+        }
+    }
+
+    /**
+     * {@code builder}, with an abort hook for Apache HttpClient, whose answer streams drain the rest of the body on
+     * close (a trickle never ends): its connection is closed at the deadline instead. The other clients' answer
+     * streams end the exchange when closed.
+     */
+    private static ClientHttpRequestFactoryBuilder<?> abortable(ClientHttpRequestFactoryBuilder<?> builder) {
+        boolean httpComponents = ClassUtils.isPresent("org.apache.hc.client5.http.classic.ExecChainHandler",
+                HttpMetricsTransport.class.getClassLoader());
+        return httpComponents && builder instanceof HttpComponentsClientHttpRequestFactoryBuilder hc
+                ? HttpComponentsAbort.register(hc) : builder;
+    }
+
+    /** Registers each Apache HttpClient exchange's abort on the deadline of the exchange running on its thread. */
+    private static final class HttpComponentsAbort {
+
+        static HttpComponentsClientHttpRequestFactoryBuilder register(HttpComponentsClientHttpRequestFactoryBuilder builder) {
+            return builder.withHttpClientCustomizer(client -> client.addExecInterceptorFirst("cluster-metrics-deadline",
+                    (request, scope, chain) -> {
+                        Deadline deadline = exchanging.get();
+                        if (deadline != null) {
+                            deadline.onPass(scope.execRuntime::discardEndpoint);
+                        }
+                        return chain.proceed(request, scope);
+                    }));
+        }
+    }
+
+    /** When an exchange is over its time: what aborts it, run by the watchdog. */
+    private static final class Deadline {
+
+        private final List<Runnable> aborts = new CopyOnWriteArrayList<>();
+        private volatile boolean passed;
+
+        /** Runs {@code abort} when the deadline passes, or now if it has. */
+        void onPass(Runnable abort) {
+            aborts.add(abort);
+            if (passed) {
+                abort.run();
+            }
+        }
+
+        void pass() {
+            passed = true;
+            for (Runnable abort : aborts) {
+                try {
+                    abort.run();
+                } catch (RuntimeException e) {
+                    log.debug("Aborting a gossip exchange failed", e);
+                }
+            }
+        }
     }
 
     /** Counts a failed request and backs off; {@code local} when this node, not the peer, failed it. */
@@ -304,6 +422,7 @@ public final class HttpMetricsTransport implements MetricsTransport, DisposableB
     /** Stops the sending threads; a request in flight is abandoned. */
     @Override
     public void destroy() throws InterruptedException {
+        watchdog.shutdownNow();
         senders.shutdownNow();
         senders.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
     }
