@@ -18,6 +18,7 @@ import io.clustermetrics.gossip.HttpMetricsTransport;
 import io.clustermetrics.gossip.LocalNodeAddress;
 import io.clustermetrics.web.reactive.ReactiveGossipEndpoint;
 import io.clustermetrics.web.servlet.GossipServlet;
+import io.clustermetrics.web.servlet.TomcatGossipValve;
 import io.clustermetrics.wire.AllowedHosts;
 import io.clustermetrics.wire.GossipCodec;
 import io.clustermetrics.wire.GossipReceiver;
@@ -33,8 +34,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.serviceregistry.Registration;
@@ -154,6 +157,7 @@ public class ClusterMetricsGossipAutoConfiguration {
                 GossipCodec codec, GossipStatistics statistics, ObjectProvider<ClusterMetricsGossip> gossip,
                 Environment environment) {
             ClusterMetricsProperties.Gossip settings = properties.gossip();
+            settings.requireSecretOn(CloudPlatform.getActive(environment));
             if (settings.secret() == null) {
                 log.warn("Cluster metrics: no cluster.metrics.gossip.secret is set, so gossip is unauthenticated and "
                         + settings.path() + " accepts loopback senders only; set a shared secret on every node");
@@ -184,6 +188,22 @@ public class ClusterMetricsGossipAutoConfiguration {
                 registration.setName("clusterMetricsGossip");
                 registration.setAsyncSupported(true);
                 return registration;
+            }
+
+            /**
+             * On Tomcat, the valve through which the gossip servlet closes a refused request's connection instead
+             * of letting Tomcat read the rest of its body in a worker thread, and learns the connection's own
+             * remote address.
+             */
+            @Configuration(proxyBeanMethods = false)
+            @ConditionalOnClass(name = {"org.apache.catalina.Valve", "org.springframework.boot.tomcat.TomcatContextCustomizer"})
+            static class TomcatConfiguration {
+
+                @Bean
+                @ConditionalOnMissingBean(name = "clusterMetricsGossipValve")
+                TomcatContextCustomizer clusterMetricsGossipValve() {
+                    return context -> context.getPipeline().addValve(new TomcatGossipValve("clusterMetricsGossip"));
+                }
             }
         }
 

@@ -8,6 +8,7 @@ import io.clustermetrics.wire.AllowedHosts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.bind.Name;
@@ -181,6 +182,11 @@ public record ClusterMetricsProperties(
      * @param maxConcurrentRequests How many gossip requests this node receives at once; more are refused with 503
      *     before their body is read, so that slow senders cannot take the server's threads or memory.
      * @param receiveTimeout How long a gossip request's body may take to arrive; then it is refused with 408.
+     * @param allowUnauthenticatedOnCloudPlatform Whether a node on a detected cloud platform (Kubernetes, Cloud
+     *     Foundry, Heroku and others) may serve gossip without a secret. Dangerous, hence off: there loopback is not
+     *     this app alone (a sidecar proxy, another container of the pod, a host-network pod) and Boot honours
+     *     forwarding headers, so an unauthenticated node could take samples relayed from anyone, who would then
+     *     steer its routing.
      */
     public record Gossip(
             @DefaultValue("3s") Duration interval,
@@ -195,7 +201,8 @@ public record ClusterMetricsProperties(
             @DefaultValue Ssl ssl,
             @DefaultValue List<String> allowedHosts,
             @DefaultValue("16") int maxConcurrentRequests,
-            @DefaultValue("5s") Duration receiveTimeout) {
+            @DefaultValue("5s") Duration receiveTimeout,
+            @DefaultValue("false") boolean allowUnauthenticatedOnCloudPlatform) {
 
         /** Checks the settings once, at binding. */
         public Gossip {
@@ -219,6 +226,18 @@ public record ClusterMetricsProperties(
             } catch (IllegalArgumentException e) {
                 require(false, "gossip.allowed-hosts", allowedHosts, e.getMessage());
             }
+        }
+
+        /**
+         * Refuses to serve gossip without a secret on a detected cloud platform ({@code platform}; null for none),
+         * unless {@code allow-unauthenticated-on-cloud-platform} says so.
+         */
+        void requireSecretOn(CloudPlatform platform) {
+            require(platform == null || secret != null || allowUnauthenticatedOnCloudPlatform, "gossip.secret", "(none)",
+                    "must be set on a cloud platform (" + platform + " detected): there loopback may be a sidecar's or "
+                    + "another container's and forwarding headers are honoured, so unauthenticated gossip would take "
+                    + "samples relayed from anyone; set a shared secret on every node, or accept that risk with "
+                    + "cluster.metrics.gossip.allow-unauthenticated-on-cloud-platform=true");
         }
 
         /** Never shows the secret. */

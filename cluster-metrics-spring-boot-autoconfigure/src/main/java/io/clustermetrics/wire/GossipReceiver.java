@@ -8,8 +8,10 @@ import io.clustermetrics.NodeAddress;
 import io.clustermetrics.NodeMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +27,11 @@ import java.util.function.Supplier;
  * <p>A push ({@code POST}, a {@link MetricsPdu.PushBatch}) is merged whole or refused whole, and a refused
  * one leaves the store exactly as it was: 413 for a body over the limit, 401 for a missing or wrong signature,
  * a timestamp outside the skew window or a signature seen before (when a secret is set), 421 for a request
- * signed for another node or another service, 403 for a sender off loopback (when none is), 400 for malformed
- * JSON, an impossible sample, or an address that is not {@code scheme://host:port} ({@link NodeAddress}) or names
- * a host outside the allowed ones. A sample stamped more than {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD} ahead of
- * this node's clock is dropped and the rest are taken. An accepted push is answered
+ * signed for another node or another service, 403 for a sender off loopback or one with
+ * {@link #FORWARDING_HEADERS} (when no secret is set), 400 for malformed JSON, an impossible sample, or an address
+ * that is not {@code scheme://host:port} ({@link NodeAddress}) or names a host outside the allowed ones. A sample
+ * stamped more than {@link ClusterMetrics#MAX_TIMESTAMP_AHEAD} ahead of this node's clock is dropped and the rest
+ * are taken. An accepted push is answered
  * {@code {"received": <samples>, "self": "<this node>"}}, so that a sender learns what the node it reached
  * calls itself. A pull ({@code GET}) is answered with this node's {@link MetricsPdu.View}; 503 while this node
  * has no view to give. Both are signed as {@link GossipSignature} says, and so are their answers, so that the
@@ -41,6 +44,10 @@ import java.util.function.Supplier;
  * skew window, and the nodes' clocks need not agree.
  */
 public final class GossipReceiver {
+
+    /** The request headers by which a proxy says whom it forwards for. */
+    public static final List<String> FORWARDING_HEADERS =
+            List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP");
 
     private final ClusterMetrics metrics;
     private final GossipCodec codec;
@@ -57,6 +64,13 @@ public final class GossipReceiver {
     /** The signatures taken within the skew window, with when each leaves it: a second copy is a replay. */
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
     private volatile long nextSweep;
+    private final Semaphore waiting;
+    private final int perSender;
+    private final ConcurrentHashMap<ByteBuffer, Integer> placesBySender = new ConcurrentHashMap<>();
+    private volatile EncodedView encodedView;
+
+    /** The last view a pull was answered with, and its JSON, reused while the view is unchanged. */
+    private record EncodedView(MetricsPdu.View view, byte[] json) {}
 
     /**
      * An answer to render: a status, a JSON body or a refusal's reason, and headers.
@@ -104,36 +118,130 @@ public final class GossipReceiver {
         this.allowedHosts = allowedHosts;
         this.receiving = new Semaphore(maxConcurrentRequests);
         this.service = service;
+        this.perSender = Math.max(1, maxConcurrentRequests / 4);
+        this.waiting = new Semaphore(maxConcurrentRequests - maxConcurrentRequests / 4);
     }
 
     /**
-     * Claims one of the {@code maxConcurrentRequests} places for a request, before its body is read; the 503 to
-     * answer when none is free, or null when one is claimed, to {@link #release} once the request is answered.
-     * So slow senders can hold a bounded number of places, never the server's threads.
+     * The place of one request, push or pull, among the {@code maxConcurrentRequests}, not yet claimed: a request
+     * {@link Place#claim claims} it once its body has arrived (a pull at once), or {@link Place#awaitBody} while
+     * its body is still arriving. The places are shared: one sender (an IPv4 address, or an IPv6 /64; null when
+     * unknown, all such counted as one) holds at most a quarter of them (at least one), and requests waiting for
+     * their body at most three quarters, so that pulls and pushes whose body came with the headers, as a peer's
+     * does, find a place while strangers on many addresses hold slow bodies; and a refused request never holds one.
+     * So slow senders hold a bounded number of places, never the server's threads.
      */
-    public Reply claim() {
-        return receiving.tryAcquire() ? null : refuse(503, "this node is receiving as many gossip requests as it takes at "
-                + "once (cluster.metrics.gossip.max-concurrent-requests); try again later");
+    public Place place(InetAddress sender) {
+        return new Place(ByteBuffer.wrap(sender == null ? new byte[0] : Arrays.copyOf(sender.getAddress(), 8)));
     }
 
-    /** Frees the place a {@link #claim} took. */
-    public void release() {
-        receiving.release();
+    /** A request's place ({@link #place}); {@link #release} it once the request is answered, on every path. */
+    public final class Place {
+
+        private final ByteBuffer sender;
+        private boolean held;
+        private boolean awaiting;
+        private boolean released;
+
+        private Place(ByteBuffer sender) {
+            this.sender = sender;
+        }
+
+        /** Claims the place to handle the request now: null when claimed (or held already), else the 503 to answer. */
+        public synchronized Reply claim() {
+            if (held || released) {
+                return null;
+            }
+            boolean[] taken = {false};
+            placesBySender.compute(sender, (k, n) -> {
+                int count = n == null ? 0 : n;
+                taken[0] = count < perSender;
+                return taken[0] ? count + 1 : n;
+            });
+            if (!taken[0]) {
+                return busy("this sender holds as many of them as one sender may");
+            }
+            if (!receiving.tryAcquire()) {
+                unhold(sender);
+                return busy("try again later");
+            }
+            held = true;
+            return null;
+        }
+
+        /**
+         * Claims the place, and one of the places for a body that did not come with its headers: null when claimed,
+         * else the 503 to answer, the place then released.
+         */
+        public synchronized Reply awaitBody() {
+            Reply busy = claim();
+            if (busy != null || awaiting || released) {
+                return busy;
+            }
+            if (!waiting.tryAcquire()) {
+                release();
+                return busy("its body did not come with the headers, and as many slow bodies as this node waits for "
+                        + "are arriving already");
+            }
+            awaiting = true;
+            return null;
+        }
+
+        /** Frees what the place holds; releasing twice, or a place never claimed, is harmless. */
+        public synchronized void release() {
+            released = true;
+            if (held) {
+                receiving.release();
+                unhold(sender);
+                held = false;
+            }
+            if (awaiting) {
+                waiting.release();
+                awaiting = false;
+            }
+        }
+    }
+
+    private void unhold(ByteBuffer sender) {
+        placesBySender.computeIfPresent(sender, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    private Reply busy(String why) {
+        return refuse(503, "this node is receiving as many gossip requests as it takes at once "
+                + "(cluster.metrics.gossip.max-concurrent-requests): " + why);
     }
 
     /**
      * The refusal to answer before the body is read, from what is known already: the declared length, whether the
-     * sender is on loopback (when no secret is set) and whether the signature headers are there (when one is);
-     * null when the body is worth reading.
+     * sender is on loopback and carries no forwarding header (when no secret is set) and whether the signature
+     * headers are there (when one is); null when the body is worth reading. Pulls are checked too, with a length
+     * of 0.
      */
     public Reply precheck(long contentLength, Function<String, String> header, boolean loopback) {
         Reply tooLarge = checkLength(contentLength);
-        if (tooLarge != null || signature == null) {
-            return tooLarge != null ? tooLarge : checkLoopback(loopback);
+        if (tooLarge != null) {
+            return tooLarge;
+        }
+        if (signature == null) {
+            Reply off = checkLoopback(loopback);
+            return off != null || !isForwarded(header) ? off : refuse(403, "no gossip secret is configured on this node, "
+                    + "so only loopback senders are accepted, and a request with forwarding headers ("
+                    + String.join(", ", FORWARDING_HEADERS) + ") comes through a proxy on loopback, not from this host; "
+                    + "set cluster.metrics.gossip.secret on every node");
         }
         return header.apply(GossipSignature.TIMESTAMP_HEADER) == null || header.apply(GossipSignature.SIGNATURE_HEADER) == null
                 ? refuse(401, "missing " + GossipSignature.TIMESTAMP_HEADER + " or " + GossipSignature.SIGNATURE_HEADER + " header")
                 : null;
+    }
+
+    /** {@link #precheck} for a pull: a 400 if it declares a body, which no pull has and no endpoint reads. */
+    public Reply precheckPull(boolean hasBody, Function<String, String> header, boolean loopback) {
+        return hasBody ? refuse(400, "a pull (GET) has no body") : precheck(0, header, loopback);
+    }
+
+    /** Whether a request carries any of the {@link #FORWARDING_HEADERS}. */
+    public static boolean isForwarded(Function<String, String> header) {
+        return FORWARDING_HEADERS.stream().anyMatch(name -> header.apply(name) != null);
     }
 
     /** The 408 for a body that did not arrive within the receive timeout. */
@@ -239,7 +347,13 @@ public final class GossipReceiver {
         if (view == null) {
             return refuse(503, "this node does not gossip (yet): it has no address or no sample");
         }
-        return signed(header, codec.encode(view));
+        EncodedView last = encodedView;
+        if (last == null || !last.view().equals(view)) {
+            last = new EncodedView(view, codec.encode(view));
+            encodedView = last;
+        }
+        byte[] json = last.json();
+        return signed(header, json);
     }
 
     /** A 200 with {@code json}, signed over the request's signature when a secret is set. */

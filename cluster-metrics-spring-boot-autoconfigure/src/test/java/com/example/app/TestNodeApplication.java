@@ -118,6 +118,21 @@ public class TestNodeApplication {
         return new ClusterMetrics(properties.ttl(), properties.maxNodes(), InstantSource.offset(InstantSource.system(), offset));
     }
 
+    /**
+     * With {@code test.blocking-filter} set, a servlet filter on the gossip path that is not async-supported, as an
+     * app's own filter may be: the gossip servlet cannot go async behind it.
+     */
+    @Bean
+    @ConditionalOnProperty("test.blocking-filter")
+    org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter> blockingFilter() {
+        org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter> registration =
+                new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
+                        (jakarta.servlet.Filter) (request, response, chain) -> chain.doFilter(request, response));
+        registration.addUrlPatterns("/cluster-metrics/gossip");
+        registration.setAsyncSupported(false);
+        return registration;
+    }
+
     /** A probe reporting a CPU load the test sets. */
     public static final class TunableProbe implements MetricsProbe {
 
