@@ -76,6 +76,12 @@ public final class CapacityAwareRoutees implements Router {
                 m -> Math.max(1, m.processors()) * (0.5 + 0.5 * selector.weight(m)), this::table);
     }
 
+    /** The index in {@code candidates} of the one {@link #pick(List)} picks; -1 for none. */
+    @Override
+    public int pickIndex(List<String> candidates) {
+        return candidates.isEmpty() ? -1 : pick(tables.get(candidates), ThreadLocalRandom.current());
+    }
+
     @Override
     public Optional<String> pick(List<String> candidates) {
         return pick(candidates, ThreadLocalRandom.current());
@@ -90,8 +96,13 @@ public final class CapacityAwareRoutees implements Router {
             return Optional.empty();
         }
         Table t = tables.get(candidates);
+        return t.picks[pick(t, random)];
+    }
+
+    /** The index of the cheaper of two candidates drawn by weight from {@code t}. */
+    private int pick(Table t, RandomGenerator random) {
         if (t.picks.length == 1) {
-            return t.picks[0];
+            return 0;
         }
         int a = t.draw(random.nextDouble());
         int b = a;
@@ -102,7 +113,7 @@ public final class CapacityAwareRoutees implements Router {
             b = t.drawExcluding(random.nextDouble(), a);
         }
         long now = nanoClock.getAsLong();
-        return t.picks[t.loads[b].cost(now) < t.loads[a].cost(now) ? b : a];
+        return t.loads[b].cost(now) < t.loads[a].cost(now) ? b : a;
     }
 
     /**

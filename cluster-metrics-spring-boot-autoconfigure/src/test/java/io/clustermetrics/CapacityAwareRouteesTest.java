@@ -203,6 +203,8 @@ class CapacityAwareRouteesTest {
     void oneCandidateNoneAndBadArguments() {
         assertThat(routees.pick(List.of())).isEmpty();
         assertThat(routees.pick(List.of("only"))).contains("only");
+        assertThat(routees.pickIndex(List.of())).isEqualTo(-1);
+        assertThat(routees.pickIndex(List.of("only"))).isZero();
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new CapacityAwareRoutees(metrics, MetricsSelector.CPU, nanos::get, Duration.ZERO));
     }
