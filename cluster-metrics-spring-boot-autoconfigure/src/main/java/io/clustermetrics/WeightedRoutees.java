@@ -7,7 +7,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Picks a candidate at random with probability proportional to the weight its live sample gets from the
  * selector. A candidate the store has no sample of gets weight 0.5, a fair share among nodes of unknown
- * load; one whose sample has expired gets 0, no traffic.
+ * load; one whose sample has expired gets 0, no traffic. A weight is within [0, 1] whatever a sample claims
+ * (its processors count only in {@link MetricsSelector#SYSTEM_LOAD_AVERAGE}'s clamped ratio), so one sample
+ * gets at most the share of an idle node, as any idle node does.
  *
  * <p>Weighted random, never argmin: with a view that is a gossip round old, clients spread their calls
  * instead of all piling onto the node that looked idlest. A pick binary-searches a cumulative-weight
