@@ -1,6 +1,7 @@
 package io.clustermetrics;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,9 +18,11 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li><b>Capacity</b>, from gossip: a node's processors × (½ + ½ × the selector's weight of its live
  *       sample), so a node twice the size gets twice the draws and a busy one (by what the clients cannot
- *       see, too) down to half; held within [{@value #MIN_WEIGHT}, {@value #MAX_WEIGHT}] × the candidates'
- *       mean, as gRPC's weighted round robin clamps its weights. A candidate without a live sample (none
- *       yet, or expired) gets the mean.
+ *       see, too) down to half; held within [{@value #MIN_WEIGHT}, {@value #MAX_WEIGHT}] × the median of the
+ *       candidates' capacities, as gRPC's weighted round robin clamps its weights around their mean: a median,
+ *       so that a minority of samples cannot move the band, whatever processors they claim. Then no candidate
+ *       gets more than {@value #MAX_SHARE} of the draws. A candidate without a live sample (none yet, or
+ *       expired) gets the median.
  *   <li><b>Cost</b>, from this client's own calls ({@link Load}): a latency estimate × (calls in flight + 1),
  *       as Finagle's peak EWMA. A slower response raises the estimate at once; a faster one leaves it, and
  *       it decays with a {@link #DEFAULT_DECAY} time constant, so it follows a node that has become faster. While calls are in flight the estimate is at least their
@@ -42,11 +45,18 @@ public final class CapacityAwareRoutees implements Router {
     /** Finagle's and Linkerd's decay time of the latency estimate. */
     public static final Duration DEFAULT_DECAY = Duration.ofSeconds(10);
 
-    /** The least weight a candidate gets, as a fraction of the mean. */
+    /** The least weight a candidate gets, as a fraction of the candidates' median. */
     public static final double MIN_WEIGHT = 0.1;
 
-    /** The largest weight a candidate gets, as a multiple of the mean. */
+    /** The largest weight a candidate gets, as a multiple of the candidates' median. */
     public static final double MAX_WEIGHT = 10.0;
+
+    /**
+     * The largest share of the draws one candidate gets among two or more: above the 4/7 of the largest of
+     * capacities 1:2:4 and the 8/15 of 1:2:4:8, so honest sets like these keep their shares, while one sample
+     * claiming any number of processors among three gets 60% of the first draws, not 94%.
+     */
+    public static final double MAX_SHARE = 0.6;
 
     private final ConcurrentHashMap<String, Load> loads = new ConcurrentHashMap<>();
     private final CandidateCache<Table> tables;
@@ -76,6 +86,12 @@ public final class CapacityAwareRoutees implements Router {
                 m -> Math.max(1, m.processors()) * (0.5 + 0.5 * selector.weight(m)), this::table);
     }
 
+    /** The index in {@code candidates} of the one {@link #pick(List)} picks; -1 for none. */
+    @Override
+    public int pickIndex(List<String> candidates) {
+        return candidates.isEmpty() ? -1 : pick(tables.get(candidates), ThreadLocalRandom.current());
+    }
+
     @Override
     public Optional<String> pick(List<String> candidates) {
         return pick(candidates, ThreadLocalRandom.current());
@@ -90,8 +106,13 @@ public final class CapacityAwareRoutees implements Router {
             return Optional.empty();
         }
         Table t = tables.get(candidates);
+        return t.picks[pick(t, random)];
+    }
+
+    /** The index of the cheaper of two candidates drawn by weight from {@code t}. */
+    private int pick(Table t, RandomGenerator random) {
         if (t.picks.length == 1) {
-            return t.picks[0];
+            return 0;
         }
         int a = t.draw(random.nextDouble());
         int b = a;
@@ -102,7 +123,7 @@ public final class CapacityAwareRoutees implements Router {
             b = t.drawExcluding(random.nextDouble(), a);
         }
         long now = nanoClock.getAsLong();
-        return t.picks[t.loads[b].cost(now) < t.loads[a].cost(now) ? b : a];
+        return t.loads[b].cost(now) < t.loads[a].cost(now) ? b : a;
     }
 
     /**
@@ -253,8 +274,9 @@ public final class CapacityAwareRoutees implements Router {
     }
 
     /**
-     * The candidates' clamped weights as an alias table (Vose's: a draw in O(1)) and a cumulative one (for a
-     * draw that leaves one out), with their loads and answers made up front.
+     * The candidates' weights, held around their median and capped in share, as an alias table (Vose's: a
+     * draw in O(1)) and a cumulative one (for a draw that leaves one out), with their loads and answers made
+     * up front.
      */
     private static final class Table {
 
@@ -272,22 +294,23 @@ public final class CapacityAwareRoutees implements Router {
             weights = new double[n];
             cumulative = new double[n];
             picks = new Optional[n];
-            double sum = 0;
-            int live = 0;
-            for (double weight : w.weights()) {
-                if (weight >= 0) {
-                    sum += weight;
-                    live++;
-                }
-            }
-            double mean = live == 0 || sum <= 0 ? 1.0 : sum / live;
-            double total = 0;
+            double median = median(w.weights());
+            int largest = 0;
             for (int i = 0; i < n; i++) {
                 double weight = w.weights()[i];
-                weights[i] = weight >= 0 ? Math.min(MAX_WEIGHT * mean, Math.max(MIN_WEIGHT * mean, weight)) : mean;
+                weights[i] = weight >= 0 ? Math.min(MAX_WEIGHT * median, Math.max(MIN_WEIGHT * median, weight)) : median;
+                largest = weights[i] > weights[largest] ? i : largest;
+                picks[i] = Optional.of(w.candidates().get(i));
+            }
+            double others = Arrays.stream(weights).sum() - weights[largest];
+            if (n > 1 && weights[largest] > MAX_SHARE / (1 - MAX_SHARE) * others) {
+                // a share above one half: no other candidate can be above the cap too
+                weights[largest] = MAX_SHARE / (1 - MAX_SHARE) * others;
+            }
+            double total = 0;
+            for (int i = 0; i < n; i++) {
                 total += weights[i];
                 cumulative[i] = total;
-                picks[i] = Optional.of(w.candidates().get(i));
             }
             keep = new double[n];
             alias = new int[n];
@@ -322,6 +345,13 @@ public final class CapacityAwareRoutees implements Router {
             while (smalls > 0) {
                 keep[small[--smalls]] = 1;
             }
+        }
+
+        /** The lower median of the live weights (not negative, not NaN); 1 if there are none. */
+        private static double median(double[] raw) {
+            double[] live = Arrays.stream(raw).filter(weight -> weight >= 0).sorted().toArray();
+            double median = live.length == 0 ? 0 : live[(live.length - 1) / 2];
+            return median > 0 ? median : 1.0;
         }
 
         /** The candidate {@code seed}, in [0, 1), lands on by weight. */

@@ -7,7 +7,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Picks a candidate at random with probability proportional to the weight its live sample gets from the
  * selector. A candidate the store has no sample of gets weight 0.5, a fair share among nodes of unknown
- * load; one whose sample has expired gets 0, no traffic.
+ * load; one whose sample has expired gets 0, no traffic. A weight is within [0, 1] whatever a sample claims
+ * (its processors count only in {@link MetricsSelector#SYSTEM_LOAD_AVERAGE}'s clamped ratio), so one sample
+ * gets at most the share of an idle node, as any idle node does.
  *
  * <p>Weighted random, never argmin: with a view that is a gossip round old, clients spread their calls
  * instead of all piling onto the node that looked idlest. A pick binary-searches a cumulative-weight
@@ -62,12 +64,22 @@ public final class WeightedRoutees implements Router {
      */
     @Override
     public Optional<String> pick(List<String> candidates) {
-        double seed = ThreadLocalRandom.current().nextDouble();
         if (candidates.isEmpty()) {
             return Optional.empty();
         }
         Table table = tables.get(candidates);
-        return table.total() > 0.0 ? table.pick(seed) : table.picks[(int) (seed * table.picks.length)];
+        return table.picks[draw(table)];
+    }
+
+    /** The index {@link #pick(List)} picks; -1 for no candidates. */
+    @Override
+    public int pickIndex(List<String> candidates) {
+        return candidates.isEmpty() ? -1 : draw(tables.get(candidates));
+    }
+
+    private static int draw(Table table) {
+        double seed = ThreadLocalRandom.current().nextDouble();
+        return table.total() > 0.0 ? table.index(seed) : (int) (seed * table.picks.length);
     }
 
     /** The weights of the candidates as a cumulative table, with the answers made up front. */
@@ -94,12 +106,17 @@ public final class WeightedRoutees implements Router {
             return cumulative[cumulative.length - 1];
         }
 
-        /** The first candidate whose cumulative weight exceeds the target, so weight-0 nodes are skipped. */
+        /** The candidate {@link #index(double)} lands on. */
         Optional<String> pick(double seed) {
+            return picks[index(seed)];
+        }
+
+        /** The first candidate whose cumulative weight exceeds the target, so weight-0 nodes are skipped. */
+        int index(double seed) {
             int n = cumulative.length;
             double total = total();
             if (total <= 0.0) {
-                return picks[0];
+                return 0;
             }
             double target = Math.min(Math.max(seed, 0.0) * total, Math.nextDown(total));
             // Branch-free lower bound: the answer stays in [lo, lo + len) while len halves.
@@ -109,7 +126,7 @@ public final class WeightedRoutees implements Router {
                 lo = cumulative[lo + half - 1] <= target ? lo + half : lo;
                 len -= half;
             }
-            return picks[lo];
+            return lo;
         }
     }
 }

@@ -91,6 +91,8 @@ class WeightedRouteesTest {
         assertThat(routees.pick(List.of("a", "b"), 7)).contains("b");
         assertThatIllegalArgumentException().isThrownBy(() -> routees.pick(List.of("a"), Double.NaN));
         assertThat(routees.pick(List.of())).isEmpty();
+        assertThat(routees.pickIndex(List.of())).isEqualTo(-1);
+        assertThat(routees.pickIndex(List.of("a"))).isZero();
     }
 
     @Test
@@ -175,22 +177,31 @@ class WeightedRouteesTest {
         assertThat(bytesAllocatedByPicks(new ArrayList<>(immutable))).isLessThan(1_024);
     }
 
-    /** What 100,000 picks of each kind allocate once warm; one Optional a pick would be 3.2 MB. */
+    /**
+     * What 100,000 picks of each kind allocate once warm (a pick and an index from this router and from a
+     * capacity-aware one, and the balancer's pick); one Optional a pick would be 3.2 MB.
+     */
     private long bytesAllocatedByPicks(List<String> candidates) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         AdaptiveLoadBalancer balancer = new AdaptiveLoadBalancer(metrics);
+        CapacityAwareRoutees capacityAware = new CapacityAwareRoutees(metrics, MetricsSelector.CPU);
         long sink = 0;
         for (int i = 0; i < 20_000; i++) {
-            sink += routees.pick(candidates).hashCode() + balancer.pick(candidates).hashCode();
+            sink += picks(candidates, balancer, capacityAware);
         }
         long tid = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(tid);
         for (int i = 0; i < 100_000; i++) {
-            sink += routees.pick(candidates).hashCode() + balancer.pick(candidates).hashCode();
+            sink += picks(candidates, balancer, capacityAware);
         }
         long allocated = threads.getThreadAllocatedBytes(tid) - before;
         assertThat(sink).isNotZero();
         return allocated;
+    }
+
+    private long picks(List<String> candidates, AdaptiveLoadBalancer balancer, CapacityAwareRoutees capacityAware) {
+        return routees.pick(candidates).hashCode() + routees.pickIndex(candidates) + balancer.pick(candidates).hashCode()
+                + capacityAware.pick(candidates).hashCode() + capacityAware.pickIndex(candidates);
     }
 
     @Test

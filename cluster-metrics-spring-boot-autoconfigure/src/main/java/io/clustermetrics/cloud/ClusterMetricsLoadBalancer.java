@@ -27,7 +27,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>Each pick tells the {@link MetricsObserver} which instances the client routes among, so that an app
  * routing to another service learns that service's load without joining its gossip, and matches each
- * instance's URI to the address its node calls itself.
+ * instance's URI to the address its node calls itself. A pick is carried back to its instance by position, so
+ * two instances that resolve to one node address (the same node registered twice, or an instance that answered
+ * as another) each get their own share, not the first of them both.
  */
 public class ClusterMetricsLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
@@ -68,7 +70,7 @@ public class ClusterMetricsLoadBalancer implements ReactorServiceInstanceLoadBal
         }
         List<String> uris = list.stream().map(instance -> instance.getUri().toString()).toList();
         List<String> addresses = observer.resolve(service, uris);
-        String address = routees.pick(addresses).orElseThrow();
-        return new DefaultResponse(list.get(addresses.indexOf(address)));
+        // by position: two instances may resolve to one address, and each keeps its own share
+        return new DefaultResponse(list.get(routees.pickIndex(addresses)));
     }
 }

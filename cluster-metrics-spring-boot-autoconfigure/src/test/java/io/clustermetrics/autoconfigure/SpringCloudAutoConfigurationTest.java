@@ -223,7 +223,7 @@ class SpringCloudAutoConfigurationTest {
     @Configuration(proxyBeanMethods = false)
     @LoadBalancerClient(name = "orders", configuration = {OwnRouter.class, ClusterMetricsLoadBalancerConfiguration.class})
     static class OrdersByOwnRouter {
-        static final Router ROUTER = candidates -> candidates.stream().findFirst();
+        static final Router ROUTER = candidates -> candidates.isEmpty() ? -1 : 0;
     }
 
     /** The router of {@link OrdersByOwnRouter}. */
