@@ -237,10 +237,15 @@ class OutgoingExchangeTest {
             closing.add(trickler);
             tricklers.add(trickler);
         }
-        ConfigurableApplicationContext real = node("detected");
+        ConfigurableApplicationContext real = node("detected", "cluster.metrics.ttl=4s");
         List<String> peers = new ArrayList<>(tricklers.stream().map(Trickler::address).toList());
         peers.add(TestNodeApplication.address(real));
-        ConfigurableApplicationContext node = node(client, "cluster.metrics.gossip.peers=" + String.join(",", peers));
+        // a deadline of 1.5 gossip intervals, as the defaults' is one (3 s), and a ttl of 20 (the defaults': 5): with the
+        // simple client, whose close waits for the read in progress, the real peer's sample was up to 1.9 s old
+        // (before the deadline, the held threads let it expire whatever the ttl)
+        ConfigurableApplicationContext node = node(client, "cluster.metrics.gossip.peers=" + String.join(",", peers),
+                "cluster.metrics.gossip.connect-timeout=100ms", "cluster.metrics.gossip.read-timeout=200ms",
+                "cluster.metrics.ttl=4s");
         String self = node.getBean(ClusterMetricsGossip.class).selfAddress();
         ClusterMetrics atRealPeer = real.getBean(ClusterMetrics.class);
         await().atMost(Duration.ofSeconds(20)).until(() -> atRealPeer.age(self).isPresent());
@@ -268,9 +273,10 @@ class OutgoingExchangeTest {
         long meanAgeMillis = checks == 0 ? -1 : sumAgeMillis / checks;
         System.out.printf("%s: %d s with 6 trickling peers: at the real peer, this node's sample's age %d ms on average, "
                 + "%d ms at most, expired at %d of the checks every 100 ms; trickling exchanges %d, ended by the node %d; "
-                + "failing peers %d (%d failed in all)%n", client, observeMillis / 1000, meanAgeMillis, maxAgeMillis, expired,
-                exchanges, ended,
-                transport.failingPeers().size(), node.getBean(GossipStatistics.class).failed());
+                + "failing peers %d (%d failed in all); the real peer took %d and refused %d%n", client, observeMillis / 1000,
+                meanAgeMillis, maxAgeMillis, expired, exchanges, ended, transport.failingPeers().size(),
+                node.getBean(GossipStatistics.class).failed(), real.getBean(GossipStatistics.class).received(),
+                real.getBean(GossipStatistics.class).refused());
         assertThat(expired).as("checks that found this node's sample expired at the real peer").isZero();
         assertThat(meanAgeMillis).as("mean age of this node's sample at the real peer (gossip every 200 ms)").isLessThan(1_000);
         assertThat(transport.failingPeers()).containsAll(tricklers.stream().map(Trickler::address).toList());
