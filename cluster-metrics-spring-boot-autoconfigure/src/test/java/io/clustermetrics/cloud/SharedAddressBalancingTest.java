@@ -46,14 +46,14 @@ class SharedAddressBalancingTest {
     }
 
     @Test
-    void aFakeInstanceAliasedToAnotherTakesOnlyItsOwnShare() {
-        ServiceInstance fake = new DefaultServiceInstance("fake", "orders", "10.0.0.9", 8080, false);
-        ServiceInstance b = new DefaultServiceInstance("b", "orders", "10.0.0.2", 8080, false);
-        metrics.publish(new NodeMetrics("http://10.0.0.2:8080", System.currentTimeMillis(), 0.5, 1, 2));
-        // the fake answered a pull as B: "I am http://10.0.0.2:8080"
-        aliases.learn("http://10.0.0.9:8080", "http://10.0.0.2:8080");
-        assertThat(observer.resolve("orders", java.util.List.of("http://10.0.0.9:8080", "http://10.0.0.2:8080")))
-                .containsExactly("http://10.0.0.2:8080", "http://10.0.0.2:8080");
+    void aFakeInstanceClaimingToBeAnotherTakesOnlyItsOwnShare() {
+        ServiceInstance fake = new DefaultServiceInstance("fake", "orders", "127.0.0.9", 8080, false);
+        ServiceInstance b = new DefaultServiceInstance("b", "orders", "127.0.0.2", 8080, false);
+        metrics.publish(new NodeMetrics("http://127.0.0.2:8080", System.currentTimeMillis(), 0.5, 1, 2));
+        assertThat(observer.resolve("orders", java.util.List.of("http://127.0.0.9:8080", "http://127.0.0.2:8080")))
+                .containsExactly("http://127.0.0.9:8080", "http://127.0.0.2:8080");
+        // the fake answered a pull as B, "I am http://127.0.0.2:8080": B is listed and answers for itself
+        assertThat(aliases.learn("http://127.0.0.9:8080", "http://127.0.0.2:8080")).isFalse();
         for (Router router : java.util.List.<Router>of(new CapacityAwareRoutees(metrics, MetricsSelector.CPU),
                 new WeightedRoutees(metrics, MetricsSelector.CPU))) {
             Map<String, Long> counts = choices(router, fake, b);
@@ -64,9 +64,9 @@ class SharedAddressBalancingTest {
 
     @Test
     void oneNodeRegisteredTwiceGetsBothShares() {
-        ServiceInstance first = new DefaultServiceInstance("first", "orders", "10.0.0.3", 8080, false);
-        ServiceInstance again = new DefaultServiceInstance("again", "orders", "10.0.0.3", 8080, false);
-        ServiceInstance other = new DefaultServiceInstance("other", "orders", "10.0.0.4", 8080, false);
+        ServiceInstance first = new DefaultServiceInstance("first", "orders", "127.0.0.3", 8080, false);
+        ServiceInstance again = new DefaultServiceInstance("again", "orders", "127.0.0.3", 8080, false);
+        ServiceInstance other = new DefaultServiceInstance("other", "orders", "127.0.0.4", 8080, false);
         Map<String, Long> counts = choices(new WeightedRoutees(metrics, MetricsSelector.CPU), first, again, other);
         assertThat(counts.getOrDefault("again", 0L) / (double) CALLS).isCloseTo(1 / 3.0, within(0.08));
         assertThat(counts.getOrDefault("first", 0L) / (double) CALLS).isCloseTo(1 / 3.0, within(0.08));

@@ -48,8 +48,10 @@ class NonAsyncFilterTest {
                 socket.setSoTimeout(15_000);
                 byte[] headers = ("POST /cluster-metrics/gossip HTTP/1.1\r\nHost: 127.0.0.1:" + port
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                        + "\r\nX-Cluster-Metrics-Timestamp: " + now + "\r\nX-Cluster-Metrics-Signature: "
-                        + new GossipSignature(TrustBoundaryTest.SECRET).sign(now, body) + "\r\n\r\n")
+                        + new GossipSignature(TrustBoundaryTest.SECRET).headers(now, "POST", "http://127.0.0.1:" + port,
+                                "/cluster-metrics/gossip", null, body).entrySet().stream()
+                                .map(h -> "\r\n" + h.getKey() + ": " + h.getValue()).collect(java.util.stream.Collectors.joining())
+                        + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII);
                 byte[] request = java.util.Arrays.copyOf(headers, headers.length + body.length);
                 System.arraycopy(body, 0, request, headers.length, body.length);
