@@ -73,7 +73,17 @@ class GossipEndpointFuzzTest {
             case GARBLED_TIMESTAMP -> request.header(GossipSignature.TIMESTAMP_HEADER, "12abc")
                     .header(GossipSignature.SIGNATURE_HEADER, SIGNATURE.sign(now, body));
         }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException reset) {
+            // a request refused before its body is read (no signature headers, or a declared length over the limit)
+            // has its connection closed, not drained: a client still writing its body may see it reset first
+            assertThat(message.signing() == Signing.NONE || message.signing() == Signing.NO_TIMESTAMP || body.length > 16 * 1024)
+                    .as("only a request refused before its body is read is cut off: " + reset).isTrue();
+            assertThat(store.snapshot()).isEqualTo(before);
+            return;
+        }
 
         assertThat(response.statusCode()).as(response.body()).isIn(200, 400, 401, 413);
         assertThat(response.body()).doesNotContain("Exception", "\tat ", SECRET);
