@@ -125,10 +125,12 @@ public final class GossipReceiver {
     /**
      * The place of one request, push or pull, among the {@code maxConcurrentRequests}, not yet claimed: a request
      * {@link Place#claim claims} it once its body has arrived (a pull at once), or {@link Place#awaitBody} while
-     * its body is still arriving. The places are shared: one sender (an IPv4 address, or an IPv6 /64; null when
-     * unknown, all such counted as one) holds at most a quarter of them (at least one), and requests waiting for
-     * their body at most three quarters, so that pulls and pushes whose body came with the headers, as a peer's
-     * does, find a place while strangers on many addresses hold slow bodies; and a refused request never holds one.
+     * its body is still arriving. Requests waiting for their body hold at most three quarters of the places, one
+     * sender (an IPv4 address, or an IPv6 /64; null when unknown, all such counted as one) at most a quarter (at
+     * least one), so that pulls and pushes whose body came with the headers, as a peer's does, find a place while
+     * strangers on many addresses hold slow bodies; and a refused request never holds one. A request whose body
+     * is whole holds its place only while it is handled, whoever sends it: peers behind one address (on one host,
+     * or a sidecar's loopback) are not held to one sender's share.
      * So slow senders hold a bounded number of places, never the server's threads.
      */
     public Place place(InetAddress sender) {
@@ -152,17 +154,7 @@ public final class GossipReceiver {
             if (held || released) {
                 return null;
             }
-            boolean[] taken = {false};
-            placesBySender.compute(sender, (k, n) -> {
-                int count = n == null ? 0 : n;
-                taken[0] = count < perSender;
-                return taken[0] ? count + 1 : n;
-            });
-            if (!taken[0]) {
-                return busy("this sender holds as many of them as one sender may");
-            }
             if (!receiving.tryAcquire()) {
-                unhold(sender);
                 return busy("try again later");
             }
             held = true;
@@ -178,7 +170,19 @@ public final class GossipReceiver {
             if (busy != null || awaiting || released) {
                 return busy;
             }
+            boolean[] taken = {false};
+            placesBySender.compute(sender, (k, n) -> {
+                int count = n == null ? 0 : n;
+                taken[0] = count < perSender;
+                return taken[0] ? count + 1 : n;
+            });
+            if (!taken[0]) {
+                release();
+                return busy("its body did not come with the headers, and this sender has as many slow bodies arriving "
+                        + "as one sender may");
+            }
             if (!waiting.tryAcquire()) {
+                unhold(sender);
                 release();
                 return busy("its body did not come with the headers, and as many slow bodies as this node waits for "
                         + "are arriving already");
@@ -192,11 +196,11 @@ public final class GossipReceiver {
             released = true;
             if (held) {
                 receiving.release();
-                unhold(sender);
                 held = false;
             }
             if (awaiting) {
                 waiting.release();
+                unhold(sender);
                 awaiting = false;
             }
         }
