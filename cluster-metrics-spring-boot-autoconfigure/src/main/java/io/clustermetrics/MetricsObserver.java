@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 
 /**
@@ -102,11 +103,11 @@ public final class MetricsObserver {
             if (service.equals(ownService) || r.instances.isEmpty()) {
                 return;
             }
-            List<String> matched = new ArrayList<>(r.instances);
-            matched.removeAll(unmatched);
-            matched.removeIf(instance -> !transport.isAvailable(instance));
-            List<String> unmatchedAvailable = new ArrayList<>(unmatched);
-            unmatchedAvailable.removeIf(instance -> !transport.isAvailable(instance));
+            Set<String> notMatched = new HashSet<>(unmatched);
+            Map<Boolean, List<String>> available = r.instances.stream().filter(transport::isAvailable)
+                    .collect(Collectors.partitioningBy(notMatched::contains));
+            List<String> unmatchedAvailable = available.get(true);
+            List<String> matched = available.get(false);
             if (!unmatchedAvailable.isEmpty()) {
                 String instance = unmatchedAvailable.get((int) (o.pulls++ % unmatchedAvailable.size()));
                 transport.pull(instance, service, merge(service, instance));
@@ -137,15 +138,14 @@ public final class MetricsObserver {
     private Consumer<MetricsPdu.View> merge(String service, String instance) {
         return view -> {
             aliases.learn(instance, view.self());
-            Resolution r = services.get(service) == null ? null : services.get(service).resolution;
+            Observed o = services.get(service);
+            Resolution r = o == null ? null : o.resolution;
             Set<String> listed = new HashSet<>();
             (r == null ? List.of(instance) : r.instances).forEach(i -> listed.add(aliases.resolve(i)));
             long now = metrics.clock().millis();
             for (NodeMetrics m : view.metrics()) {
                 if ((m.service() == null || m.service().equals(service)) && listed.contains(m.address())) {
-                    metrics.publish(m.timestamp() <= now ? m.withService(service) : new NodeMetrics(m.address(), now,
-                            m.cpuLoad(), m.memoryUsed(), m.memoryMax(), m.systemLoadAverage(), m.processors(), service,
-                            m.utilization()));
+                    metrics.publish(m.withService(service).withTimestamp(Math.min(m.timestamp(), now)));
                 }
             }
         };

@@ -102,6 +102,13 @@ public record NodeMetrics(
                         utilization);
     }
 
+    /** This sample stamped {@code timestamp}. */
+    public NodeMetrics withTimestamp(long timestamp) {
+        return timestamp == this.timestamp ? this
+                : new NodeMetrics(address, timestamp, cpuLoad, memoryUsed, memoryMax, systemLoadAverage, processors, service,
+                        utilization);
+    }
+
     /** This sample with {@code utilization} as the application's (null for none). */
     public NodeMetrics withUtilization(Double utilization) {
         return Objects.equals(utilization, this.utilization) ? this
